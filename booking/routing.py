@@ -1,0 +1,5 @@
+"""Websocket URL patterns of the booking app."""
+
+from django.urls import path  # noqa: F401
+
+websocket_urlpatterns: list = []

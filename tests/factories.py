@@ -1,0 +1,127 @@
+"""Typed factory_boy factories shared by the whole suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from booking.models import (
+    Interpreter,
+    Organisation,
+    OrganisationKind,
+    ProviderType,
+    Qualification,
+    RegisterStatusEvent,
+    Role,
+    Sector,
+    Unit,
+    User,
+)
+from booking.validators import is_valid_org_number
+
+
+def _org_number(n: int) -> str:
+    """The n-th valid organisation number in a deterministic sequence."""
+    base = 910000000 + n * 10
+    while True:
+        for last in range(10):
+            candidate = str(base + last)
+            if is_valid_org_number(candidate):
+                return candidate
+        base += 10
+
+
+class OrganisationFactory(DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+
+    org_number = factory.Sequence(_org_number)
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    kind = OrganisationKind.MUNICIPALITY
+    provider_type = ""
+    municipality = "0301"
+
+
+class ProviderFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Tolkeformidling {n}")
+    kind = OrganisationKind.MUNICIPAL_SERVICE
+    provider_type = ProviderType.MUNICIPAL
+
+
+class UnitFactory(DjangoModelFactory[Unit]):
+    class Meta:
+        model = Unit
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"NAV-kontor {n}")
+    sector = Sector.WELFARE
+    municipality = factory.SelfAttribute("organisation.municipality")
+
+
+class InterpreterFactory(DjangoModelFactory[Interpreter]):
+    class Meta:
+        model = Interpreter
+
+    register_number = factory.Sequence(lambda n: f"{100000 + n}")
+    given_name = factory.Sequence(lambda n: f"Tolk{n}")
+    family_name = factory.Sequence(lambda n: f"Etternavn{n:05d}")
+    gender = "female"
+    municipality = "0301"
+    availability = "full_time"
+    email = factory.LazyAttribute(lambda o: f"tolk{o.register_number}@example.no")
+    phone = "+4790000000"
+
+
+class QualificationFactory(DjangoModelFactory[Qualification]):
+    class Meta:
+        model = Qualification
+
+    interpreter = factory.SubFactory(InterpreterFactory)
+    language = "ara"
+    category = "A"
+    valid_from = dt.date(2020, 1, 1)
+    valid_to = None
+
+
+class StatusEventFactory(DjangoModelFactory[RegisterStatusEvent]):
+    class Meta:
+        model = RegisterStatusEvent
+
+    interpreter = factory.SubFactory(InterpreterFactory)
+    kind = "suspension"
+    valid_from = dt.date(2026, 1, 1)
+    valid_to = None
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.ANALYST
+    password = factory.django.Password("demo-password-123")
+
+
+class BookerFactory(UserFactory):
+    role = Role.BOOKER
+    unit = factory.SubFactory(UnitFactory)
+    organisation = factory.SelfAttribute("unit.organisation")
+
+
+class CoordinatorFactory(UserFactory):
+    role = Role.COORDINATOR
+    organisation = factory.SubFactory(ProviderFactory)
+
+
+class InterpreterUserFactory(UserFactory):
+    role = Role.INTERPRETER
+    interpreter = factory.SubFactory(InterpreterFactory)
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    is_staff = True
+    is_superuser = True
