@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("booking.urls_register")),
+    path("", include("booking.urls_bookings")),
+    path("", include("booking.urls_realtime")),
+]

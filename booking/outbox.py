@@ -1,0 +1,43 @@
+"""Writing events to the outbox. Call `event_record` inside the transaction that makes the change;
+the rows commit or roll back with it, and delivery to websocket clients happens after commit
+(`booking.realtime.outbox_dispatch_pending`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from booking.models import Event
+
+
+def event_record(
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    interpreter_ids: Iterable[int] = (),
+    organisation_ids: Iterable[int] = (),
+) -> list[Event]:
+    """Store one event per audience (each interpreter, each organisation) and schedule delivery
+    after commit. `payload` must be JSON-serialisable and must never hold data about the person
+    receiving interpretation."""
+    rows = [
+        Event(kind=kind, payload=payload, interpreter_id=i)
+        for i in dict.fromkeys(interpreter_ids)
+    ]
+    rows += [
+        Event(kind=kind, payload=payload, organisation_id=o)
+        for o in dict.fromkeys(organisation_ids)
+    ]
+    if not rows:
+        return []
+    created = Event.objects.bulk_create(rows)
+    transaction.on_commit(_dispatch_after_commit)
+    return created
+
+
+def _dispatch_after_commit() -> None:
+    from booking import realtime
+
+    realtime.outbox_dispatch_pending()
