@@ -1,0 +1,50 @@
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from booking.models import Event
+from booking.outbox import event_record
+from booking.realtime import outbox_dispatch_pending
+from tests.factories import InterpreterFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _receive(layer, group):
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def test_event_record_delivers_on_commit_to_its_group_only():
+    layer = get_channel_layer()
+    a, b = InterpreterFactory(), InterpreterFactory()
+    ch_a = _receive(layer, f"interpreter.{a.id}")
+    ch_b = _receive(layer, f"interpreter.{b.id}")
+    with transaction.atomic():
+        event_record(kind="offer.created", payload={"offer_id": 1}, interpreter_ids=[a.id])
+    message = async_to_sync(layer.receive)(ch_a)
+    assert message["event"]["type"] == "offer.created"
+    assert message["event"]["payload"] == {"offer_id": 1}
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+    assert layer.channels.get(ch_b) is None or layer.channels[ch_b].empty()
+
+
+def test_failing_layer_leaves_events_pending_then_relay_sends(monkeypatch):
+    layer = get_channel_layer()
+    org = OrganisationFactory()
+    channel = _receive(layer, f"organisation.{org.id}")
+
+    async def broken(*args, **kwargs):
+        raise ConnectionError("layer down")
+
+    monkeypatch.setattr(layer, "group_send", broken)
+    with transaction.atomic():
+        event_record(kind="booking.changed", payload={"booking_id": 7}, organisation_ids=[org.id])
+    assert Event.objects.filter(dispatched_at__isnull=True).count() == 1
+    monkeypatch.undo()
+    assert outbox_dispatch_pending() == 1
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"]["payload"] == {"booking_id": 7}
+    assert outbox_dispatch_pending() == 0
