@@ -1,5 +1,10 @@
 """Websocket URL patterns of the booking app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-websocket_urlpatterns: list = []
+from booking.consumers import BookingsConsumer, InterpreterConsumer
+
+websocket_urlpatterns = [
+    path("ws/interpreter/", InterpreterConsumer.as_asgi()),
+    path("ws/bookings/", BookingsConsumer.as_asgi()),
+]
