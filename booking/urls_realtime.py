@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from booking.apis.realtime import WebsocketTicketApi
+
+urlpatterns = [
+    path("auth/ws-ticket/", WebsocketTicketApi.as_view(), name="ws-ticket"),
+]

@@ -79,3 +79,30 @@ async def test_booker_on_interpreter_route_is_closed_4403():
     comm = await _connect("/ws/interpreter/", user)
     out = await comm.receive_output()
     assert out == {"type": "websocket.close", "code": 4403}
+
+
+async def test_ticket_opens_socket_once():
+    from tests.conftest import client_for
+
+    user = await database_sync_to_async(InterpreterUserFactory)()
+    response = await database_sync_to_async(
+        lambda: client_for(user).post("/api/v1/auth/ws-ticket/")
+    )()
+    assert response.status_code == 201
+    ticket = response.json()["ticket"]
+    event = await _record(kind="offer.created", payload={"offer_id": 3},
+                          interpreter_ids=[user.interpreter_id])
+    comm = await _connect(f"/ws/interpreter/?ticket={ticket}&since=0")
+    assert (await comm.receive_json_from())["id"] == event[0]
+    await comm.disconnect()
+    again = await _connect(f"/ws/interpreter/?ticket={ticket}")
+    assert await again.receive_output() == {"type": "websocket.close", "code": 4401}
+
+
+async def test_ticket_requires_authentication():
+    from rest_framework.test import APIClient
+
+    response = await database_sync_to_async(
+        lambda: APIClient().post("/api/v1/auth/ws-ticket/")
+    )()
+    assert response.status_code in (401, 403)

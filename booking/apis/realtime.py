@@ -1,0 +1,33 @@
+"""One-time websocket tickets: a client holding an API token asks for a ticket and opens the socket
+with `?ticket=...`, so the token never travels in a URL."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking.models import WebsocketTicket
+
+TICKET_SECONDS = 30
+
+
+class WebsocketTicketApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        ticket = serializers.CharField()
+
+    def post(self, request: Request) -> Response:
+        ticket = WebsocketTicket.objects.create(
+            key=secrets.token_urlsafe(32),
+            user=request.user,
+            expires_at=timezone.now() + timedelta(seconds=TICKET_SECONDS),
+        )
+        return Response(self.OutputSerializer({"ticket": ticket.key}).data, status=201)
