@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from booking.languages import language_name
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Interpreter,
+    Organisation,
     Qualification,
+    RegisterImport,
     RegisterStatusEvent,
     Role,
     User,
@@ -82,3 +85,74 @@ def users_visible_to(*, user: User) -> QuerySet[User]:
     if user.organisation_id is None:
         return User.objects.filter(pk=user.pk)
     return User.objects.filter(organisation_id=user.organisation_id)
+
+
+def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
+    """Admins see every organisation; everyone else only their own."""
+    queryset = Organisation.objects.prefetch_related("units")
+    if user.role == Role.ADMIN:
+        return queryset.all()
+    return queryset.filter(pk=user.organisation_id) if user.organisation_id else queryset.none()
+
+
+def register_language_counts(*, on: dt.date) -> dict[str, int]:
+    """Languages in the register, with how many interpreters are qualified in each on `on`."""
+    counts = dict.fromkeys(
+        Qualification.objects.values_list("language", flat=True).distinct(), 0
+    )
+    for row in (
+        qualifications_valid_on(on=on).values("language").annotate(n=Count("interpreter_id"))
+    ):
+        counts[row["language"]] = row["n"]
+    return counts
+
+
+def register_imports() -> QuerySet[RegisterImport]:
+    return RegisterImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
+
+
+def interpreter_card_check(*, register_number: str, on: dt.date, lang: str) -> dict | None:
+    """What the public card check shows: name, languages with category, and whether each entry is
+    active on `on`. No contact details."""
+    interpreter = interpreter_card(register_number=register_number)
+    if interpreter is None:
+        return None
+    active = set(
+        qualifications_valid_on(on=on)
+        .filter(interpreter=interpreter)
+        .values_list("language", flat=True)
+    )
+    languages = [
+        {
+            "language": q.language,
+            "language_name": language_name(q.language, lang),
+            "category": q.category,
+            "valid_from": q.valid_from,
+            "valid_to": q.valid_to,
+            "active": q.language in active,
+        }
+        for q in sorted(interpreter.qualifications.all(), key=lambda q: (q.category, q.language))
+    ]
+    return {
+        "register_number": interpreter.register_number,
+        "name": interpreter.full_name,
+        "active": bool(active),
+        "checked_on": on,
+        "languages": languages,
+    }
+
+
+def language_choices(*, on: dt.date, lang: str) -> list[dict]:
+    """Register languages for forms and filters, most interpreters first, then by name."""
+    rows = [
+        {
+            "code": code,
+            "name": language_name(code, lang),
+            "name_nb": language_name(code, "nb"),
+            "name_en": language_name(code, "en"),
+            "qualified_interpreters": count,
+        }
+        for code, count in register_language_counts(on=on).items()
+    ]
+    rows.sort(key=lambda r: (-r["qualified_interpreters"], r["name"]))
+    return rows

@@ -1,3 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from booking.apis.register import (
+    InterpreterCardApi,
+    InterpreterListApi,
+    LanguageListApi,
+    MeApi,
+    OrganisationDetailApi,
+    OrganisationListApi,
+    RegisterImportApi,
+    TokenApi,
+)
+
+urlpatterns = [
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("languages/", LanguageListApi.as_view(), name="languages"),
+    path("organisations/", OrganisationListApi.as_view(), name="organisation-list"),
+    path("organisations/<int:pk>/", OrganisationDetailApi.as_view(), name="organisation-detail"),
+    path("interpreters/", InterpreterListApi.as_view(), name="interpreter-list"),
+    # The card check is printed on cards and QR codes without a trailing slash; accept both.
+    re_path(
+        r"^interpreters/(?P<register_number>[A-Za-z0-9-]{1,16})/card/?$",
+        InterpreterCardApi.as_view(),
+        name="interpreter-card",
+    ),
+    path("register/imports/", RegisterImportApi.as_view(), name="register-imports"),
+]

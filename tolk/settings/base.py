@@ -115,7 +115,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tolk.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "ws_ticket": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "ws_ticket": "60/min", "card": "120/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -146,3 +146,5 @@ TOLK_DISPENSATION_LAST_DAY = date.fromisoformat(env_str("TOLK_DISPENSATION_LAST_
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
 TOLK_REQUIRE_SERVICES = env_bool("TOLK_REQUIRE_SERVICES", False)
+# Demo data and its well-known passwords: allowed in local and test settings only.
+TOLK_DEMO_DATA_ALLOWED = False

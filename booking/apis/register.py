@@ -1,0 +1,362 @@
+"""The register, organisations and authentication over HTTP: thin views over services and
+selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from django.utils.translation import get_language
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from booking import selectors
+from booking.filters import InterpreterFilter
+from booking.geo import county_name, municipality_name
+from booking.languages import language_name
+from booking.models import Interpreter, Organisation, Role, User
+from booking.permissions import CanSearchRegister, IsAdmin
+from booking.services.register import register_import
+from tolk.api import Pagination
+from tolk.errors import NotFoundError, ValidationFailed
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def _ui_language() -> str:
+    return "en" if (get_language() or "nb").startswith("en") else "nb"
+
+
+class QualificationOutput(serializers.Serializer):
+    language = serializers.CharField()
+    language_name = serializers.SerializerMethodField()
+    category = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+
+    def get_language_name(self, obj: Any) -> str:
+        return language_name(obj.language, _ui_language())
+
+
+class InterpreterListApi(ListAPIView):
+    """Search the National Register of Interpreters. Only interpreters qualified (on `date`, default
+    today) for the filtered language and categories are listed, best category first."""
+
+    permission_classes = [CanSearchRegister]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InterpreterFilter
+
+    class OutputSerializer(serializers.Serializer):
+        register_number = serializers.CharField()
+        name = serializers.CharField(source="full_name")
+        given_name = serializers.CharField()
+        family_name = serializers.CharField()
+        gender = serializers.CharField()
+        municipality = serializers.CharField()
+        municipality_name = serializers.SerializerMethodField()
+        county = serializers.CharField()
+        county_name = serializers.SerializerMethodField()
+        availability = serializers.CharField()
+        modalities = serializers.ListField(child=serializers.CharField())
+        best_category = serializers.CharField(allow_null=True)
+        qualifications = QualificationOutput(many=True)
+        email = serializers.SerializerMethodField()
+        phone = serializers.SerializerMethodField()
+
+        def get_municipality_name(self, obj: Interpreter) -> str:
+            return municipality_name(obj.municipality)
+
+        def get_county_name(self, obj: Interpreter) -> str:
+            return county_name(obj.county)
+
+        def _contact_visible(self) -> bool:
+            user = self.context["request"].user
+            return user.role in (Role.COORDINATOR, Role.ADMIN)
+
+        def get_email(self, obj: Interpreter) -> str | None:
+            """Contact details only for coordinators (who dispatch) and admins."""
+            return obj.email if self._contact_visible() else None
+
+        def get_phone(self, obj: Interpreter) -> str | None:
+            return obj.phone if self._contact_visible() else None
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.interpreter_search()
+
+
+class InterpreterCardApi(APIView):
+    """The public card check: is this register number a registered interpreter, in which languages,
+    in which category, and is the entry active today. No contact details."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "card"
+
+    class OutputSerializer(serializers.Serializer):
+        register_number = serializers.CharField()
+        name = serializers.CharField()
+        active = serializers.BooleanField()
+        checked_on = serializers.DateField()
+        languages = inline_serializer(
+            name="CardLanguage",
+            many=True,
+            fields={
+                "language": serializers.CharField(),
+                "language_name": serializers.CharField(),
+                "category": serializers.CharField(),
+                "valid_from": serializers.DateField(),
+                "valid_to": serializers.DateField(allow_null=True),
+                "active": serializers.BooleanField(),
+            },
+        )
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, register_number: str) -> Response:
+        card = selectors.interpreter_card_check(
+            register_number=register_number, on=timezone.localdate(), lang=_ui_language()
+        )
+        if card is None:
+            raise NotFoundError(
+                code="interpreter_not_found",
+                message_nb="Fant ingen tolk med dette tolkenummeret i Nasjonalt tolkeregister.",
+                message_en="No interpreter with this register number in the National Register "
+                "of Interpreters.",
+            )
+        return Response(self.OutputSerializer(card).data)
+
+
+class RowErrorOutput(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RegisterImportApi(ListAPIView):
+    """Admins import the register CSV (all-or-nothing) and list earlier imports."""
+
+    permission_classes = [IsAdmin]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+    class ResultSerializer(serializers.Serializer):
+        file_name = serializers.CharField()
+        rows = serializers.IntegerField()
+        added = serializers.IntegerField()
+        changed = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+        newly_suspended = serializers.ListField(child=serializers.DictField())
+        newly_excluded = serializers.ListField(child=serializers.DictField())
+        newly_revoked = serializers.ListField(child=serializers.DictField())
+        reinstated = serializers.ListField(child=serializers.DictField())
+        reopened_assignments = serializers.IntegerField()
+        errors = RowErrorOutput(many=True)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        file_name = serializers.CharField()
+        imported_at = serializers.DateTimeField()
+        imported_by = serializers.CharField(source="imported_by.username", allow_null=True)
+        rows = serializers.IntegerField()
+        added = serializers.IntegerField()
+        changed = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+        newly_blocked = serializers.ListField(child=serializers.DictField())
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.register_imports()
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={201: ResultSerializer, 400: ResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationFailed(
+                code="file_too_large",
+                message_nb="Filen er for stor (høyst 50 MB).",
+                message_en="The file is too large (at most 50 MB).",
+                fields={"file": ["file_too_large"]},
+            )
+        result = register_import(stream=upload, file_name=upload.name, imported_by=request.user)
+        body = self.ResultSerializer(result.as_dict()).data
+        if not result.ok:
+            return Response(
+                {
+                    "code": "register_import_invalid",
+                    "detail": (
+                        "The file was not imported: every row must be valid. See errors."
+                        if _ui_language() == "en"
+                        else "Filen ble ikke importert: alle rader må være gyldige. Se errors."
+                    ),
+                    "section": None,
+                    "fields": {"file": ["register_import_invalid"]},
+                    **body,
+                },
+                status=400,
+            )
+        return Response(body, status=201)
+
+
+class TokenApi(APIView):
+    """`POST` username and password for an API token; `DELETE` revokes the caller's token."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_authenticators(self) -> list[Any]:
+        # Logging in must not require (or be blocked by) an existing session's CSRF check.
+        if getattr(self, "request", None) is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationFailed(
+                code="invalid_credentials",
+                message_nb="Feil brukernavn eller passord.",
+                message_en="Wrong username or password.",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(self.OutputSerializer({"token": token.key}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+
+class UnitOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    municipality = serializers.CharField()
+
+
+class OrganisationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    org_number = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    provider_type = serializers.CharField()
+    municipality = serializers.CharField()
+    units = UnitOutput(many=True)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        name = serializers.CharField(source="get_full_name")
+        role = serializers.CharField()
+        organisation = OrganisationOutput(allow_null=True)
+        unit = UnitOutput(allow_null=True)
+        register_number = serializers.CharField(
+            source="interpreter.register_number", allow_null=True, default=None
+        )
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        return Response(self.OutputSerializer(user).data)
+
+
+class OrganisationListApi(ListAPIView):
+    """Your own organisation with its units (admins: every organisation)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrganisationOutput
+
+    def get_queryset(self) -> Any:
+        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+
+class OrganisationDetailApi(RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrganisationOutput
+
+    def get_queryset(self) -> Any:
+        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+    def get_object(self) -> Organisation:
+        organisation = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if organisation is None:
+            raise NotFoundError(
+                code="organisation_not_found",
+                message_nb="Fant ikke virksomheten.",
+                message_en="Organisation not found.",
+            )
+        return organisation
+
+
+class LanguageListApi(APIView):
+    """Languages for forms and filters: those in the register, with the number of interpreters
+    qualified in each today. `q` searches code and names (bokmål and English)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+        name_nb = serializers.CharField()
+        name_en = serializers.CharField()
+        qualified_interpreters = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Search text")],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = (request.query_params.get("q") or "").strip().casefold()[:50]
+        rows = selectors.language_choices(on=timezone.localdate(), lang=_ui_language())
+        if query:
+            rows = [
+                r for r in rows
+                if query in r["code"] or query in r["name_nb"].casefold()
+                or query in r["name_en"].casefold()
+            ]
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

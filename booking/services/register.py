@@ -1,0 +1,492 @@
+"""Writes to the National Register of Interpreters: the CSV import.
+
+The import is all-or-nothing: every row is validated first and every problem is reported with its
+line and column; only a file without problems is applied, inside one transaction. It is idempotent,
+keyed by (register number, language): importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from booking.geo import county_of
+from booking.languages import is_language_code
+from booking.models import (
+    Availability,
+    Category,
+    EntryStatus,
+    Gender,
+    Interpreter,
+    Modality,
+    Qualification,
+    RegisterImport,
+    RegisterStatusEvent,
+    StatusEventKind,
+    User,
+)
+from booking.validators import is_valid_municipality
+
+REGISTER_COLUMNS = (
+    "register_number",
+    "given_name",
+    "family_name",
+    "gender",
+    "municipality",
+    "availability",
+    "modalities",
+    "email",
+    "phone",
+    "language",
+    "category",
+    "valid_from",
+    "valid_to",
+    "status",
+    "police_certificate_valid_until",
+)
+# Columns that describe the interpreter (the same on every row of one register number) as opposed
+# to the register entry for one language.
+PERSON_COLUMNS = (
+    "given_name",
+    "family_name",
+    "gender",
+    "municipality",
+    "availability",
+    "modalities",
+    "email",
+    "phone",
+    "police_certificate_valid_until",
+)
+STATUS_EVENT_FOR = {
+    EntryStatus.SUSPENDED: StatusEventKind.SUSPENSION,
+    EntryStatus.EXCLUDED: StatusEventKind.EXCLUSION,
+    EntryStatus.REVOKED: StatusEventKind.REVOCATION,
+}
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    code: str
+    reason: str
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    register_number: str
+    person: dict[str, Any]
+    language: str
+    category: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    status: str
+
+
+@dataclass
+class RegisterImportResult:
+    file_name: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    newly_suspended: list[dict[str, str]] = field(default_factory=list)
+    newly_excluded: list[dict[str, str]] = field(default_factory=list)
+    newly_revoked: list[dict[str, str]] = field(default_factory=list)
+    reinstated: list[dict[str, str]] = field(default_factory=list)
+    reopened_assignments: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+    def summary(self) -> str:
+        if not self.ok:
+            return (
+                f"{self.file_name}: {len(self.errors)} problem(s) in {self.rows} rows; "
+                "nothing was imported"
+            )
+        return (
+            f"{self.file_name}: {self.rows} rows, {self.added} added, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {len(self.newly_suspended)} newly suspended, "
+            f"{len(self.newly_excluded)} newly excluded, {len(self.newly_revoked)} newly revoked"
+        )
+
+
+class _RowParser:
+    """Validates one CSV row at a time and collects every problem."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+
+    def _err(self, line: int, column: str, code: str, reason: str) -> None:
+        self.errors.append(RowError(line=line, column=column, code=code, reason=reason))
+
+    def _date(self, line: int, column: str, value: str, *, required: bool) -> dt.date | None:
+        if not value:
+            if required:
+                self._err(line, column, "required", "A date (YYYY-MM-DD) is required.")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self._err(line, column, "invalid_date", f"'{value}' is not a date (YYYY-MM-DD).")
+            return None
+
+    def _choice(self, line: int, column: str, value: str, allowed: Iterable[str]) -> str:
+        allowed = list(allowed)
+        if value not in allowed:
+            self._err(
+                line, column, "invalid_choice",
+                f"'{value}' is not one of: {', '.join(allowed)}.",
+            )
+        return value
+
+    def parse(self, line: int, raw: dict[str, str]) -> ParsedRow | None:
+        before = len(self.errors)
+        row = {key: (raw.get(key) or "").strip() for key in REGISTER_COLUMNS}
+        for column in ("register_number", "given_name", "family_name", "language"):
+            if not row[column]:
+                self._err(line, column, "required", "This column must have a value.")
+        number = row["register_number"]
+        if number and (len(number) > 16 or not number.replace("-", "").isalnum()):
+            self._err(line, "register_number", "invalid_register_number",
+                      "A register number has at most 16 letters, digits or hyphens.")
+        for column in ("given_name", "family_name"):
+            if len(row[column]) > 100:
+                self._err(line, column, "too_long", "At most 100 characters.")
+        self._choice(line, "gender", row["gender"], Gender.values)
+        if not is_valid_municipality(row["municipality"]):
+            self._err(line, "municipality", "invalid_municipality",
+                      f"'{row['municipality']}' is not a four-digit municipality number.")
+        self._choice(line, "availability", row["availability"], Availability.values)
+        modalities = [m for m in row["modalities"].split("|") if m]
+        if not modalities:
+            self._err(line, "modalities", "required",
+                      "At least one of onsite|video|phone is required.")
+        for modality in modalities:
+            self._choice(line, "modalities", modality, Modality.values)
+        if row["email"]:
+            try:
+                validate_email(row["email"])
+            except ValidationError:
+                self._err(line, "email", "invalid_email",
+                          f"'{row['email']}' is not an e-mail address.")
+        if len(row["phone"]) > 32:
+            self._err(line, "phone", "too_long", "At most 32 characters.")
+        if row["language"] and not is_language_code(row["language"]):
+            self._err(line, "language", "unknown_language",
+                      f"'{row['language']}' is not an ISO 639-3 language code.")
+        self._choice(line, "category", row["category"], Category.values)
+        valid_from = self._date(line, "valid_from", row["valid_from"], required=True)
+        valid_to = self._date(line, "valid_to", row["valid_to"], required=False)
+        if valid_from and valid_to and valid_to < valid_from:
+            self._err(line, "valid_to", "period_reversed", "valid_to is before valid_from.")
+        self._choice(line, "status", row["status"], EntryStatus.values)
+        police = self._date(
+            line, "police_certificate_valid_until", row["police_certificate_valid_until"],
+            required=False,
+        )
+        if len(self.errors) > before or valid_from is None:
+            return None
+        person = {
+            "given_name": row["given_name"],
+            "family_name": row["family_name"],
+            "gender": row["gender"],
+            "municipality": row["municipality"],
+            "availability": row["availability"],
+            "offers_onsite": Modality.ONSITE in modalities,
+            "offers_video": Modality.VIDEO in modalities,
+            "offers_phone": Modality.PHONE in modalities,
+            "email": row["email"],
+            "phone": row["phone"],
+            "police_certificate_valid_until": police,
+        }
+        return ParsedRow(
+            line=line,
+            register_number=number,
+            person=person,
+            language=row["language"],
+            category=row["category"],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            status=row["status"],
+        )
+
+
+def _text_stream(stream: IO[bytes] | IO[str]) -> Iterator[str]:
+    if isinstance(stream, io.TextIOBase):
+        yield from stream
+        return
+    wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    try:
+        yield from wrapper
+    finally:
+        wrapper.detach()
+
+
+def register_file_parse(
+    *, stream: IO[bytes] | IO[str], result: RegisterImportResult
+) -> list[ParsedRow]:
+    """Validate a register CSV. Fills `result.errors` and returns the parsed rows."""
+    errors = result.errors
+    try:
+        reader = csv.DictReader(_text_stream(stream))
+        header = reader.fieldnames or []
+    except UnicodeDecodeError:
+        errors.append(RowError(1, "", "invalid_encoding", "The file is not UTF-8 text."))
+        return []
+    except csv.Error as exc:
+        errors.append(RowError(1, "", "invalid_csv", f"The file is not valid CSV: {exc}."))
+        return []
+    header = [name.strip() for name in header]
+    missing = [c for c in REGISTER_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in REGISTER_COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        reason = "The header must be: " + ",".join(REGISTER_COLUMNS) + "."
+        if missing:
+            reason += f" Missing: {', '.join(missing)}."
+        if unknown:
+            reason += f" Unknown: {', '.join(unknown)}."
+        errors.append(RowError(1, "", "invalid_header", reason))
+        return []
+    reader.fieldnames = header
+    parser = _RowParser(errors)
+    rows: list[ParsedRow] = []
+    seen_entries: dict[tuple[str, str], int] = {}
+    person_of: dict[str, ParsedRow] = {}
+    try:
+        for raw in reader:
+            line = reader.line_num
+            result.rows += 1
+            if result.rows > MAX_ROWS:
+                errors.append(RowError(line, "", "too_many_rows",
+                                       f"A file may hold at most {MAX_ROWS} rows."))
+                break
+            if None in raw:
+                errors.append(RowError(line, "", "too_many_fields",
+                                       "The row has more fields than the header."))
+                continue
+            parsed = parser.parse(line, raw)
+            if parsed is None:
+                continue
+            key = (parsed.register_number, parsed.language)
+            if key in seen_entries:
+                errors.append(RowError(
+                    line, "language", "duplicate_entry",
+                    f"Register number {key[0]} and language {key[1]} already appear on line "
+                    f"{seen_entries[key]}.",
+                ))
+                continue
+            seen_entries[key] = line
+            first = person_of.setdefault(parsed.register_number, parsed)
+            for column, value in parsed.person.items():
+                if first.person[column] != value:
+                    label = column if column in PERSON_COLUMNS else "modalities"
+                    errors.append(RowError(
+                        line, label, "inconsistent_person",
+                        f"Differs from line {first.line} for register number "
+                        f"{parsed.register_number}; a person's details must be the same on "
+                        "every row.",
+                    ))
+                    break
+            rows.append(parsed)
+    except UnicodeDecodeError:
+        errors.append(RowError(reader.line_num + 1, "", "invalid_encoding",
+                               "The file is not UTF-8 text."))
+    except csv.Error as exc:
+        errors.append(RowError(reader.line_num, "", "invalid_csv", f"Not valid CSV: {exc}."))
+    if result.rows == 0 and not errors:
+        errors.append(RowError(2, "", "empty_file", "The file has a header but no rows."))
+    return rows
+
+
+def _status_change(
+    *,
+    interpreter: Interpreter,
+    language: str,
+    old: str,
+    new: str,
+    today: dt.date,
+    result: RegisterImportResult,
+    events: list[RegisterStatusEvent],
+) -> None:
+    """Record the register's status change for one entry as history (status events)."""
+    if old == new:
+        return
+    # Close whatever blocking event is open for this entry.
+    yesterday = today - dt.timedelta(days=1)
+    for event in RegisterStatusEvent.objects.filter(
+        interpreter=interpreter, language=language, valid_to__isnull=True,
+        kind__in=list(STATUS_EVENT_FOR.values()),
+    ):
+        event.valid_to = max(event.valid_from, yesterday)
+        event.save(update_fields=["valid_to"])
+    entry = {"register_number": interpreter.register_number, "language": language}
+    if new == EntryStatus.ACTIVE:
+        result.reinstated.append(entry)
+        return
+    events.append(RegisterStatusEvent(
+        interpreter=interpreter, language=language, kind=STATUS_EVENT_FOR[EntryStatus(new)],
+        valid_from=today, reason="register import",
+    ))
+    {
+        EntryStatus.SUSPENDED: result.newly_suspended,
+        EntryStatus.EXCLUDED: result.newly_excluded,
+        EntryStatus.REVOKED: result.newly_revoked,
+    }[EntryStatus(new)].append(entry)
+
+
+def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.date) -> None:
+    """Write validated rows. Call inside transaction.atomic."""
+    numbers = sorted({row.register_number for row in rows})
+    existing = {
+        i.register_number: i
+        for i in Interpreter.objects.select_for_update().filter(register_number__in=numbers)
+    }
+    changed_people: set[str] = set()
+    new_people: list[Interpreter] = []
+    updated_people: list[Interpreter] = []
+    person_fields = [
+        "given_name", "family_name", "gender", "municipality", "county", "availability",
+        "offers_onsite", "offers_video", "offers_phone", "email", "phone",
+        "police_certificate_valid_until",
+    ]
+    first_rows: dict[str, ParsedRow] = {}
+    for row in rows:
+        first_rows.setdefault(row.register_number, row)
+    for number, row in first_rows.items():
+        wanted = {**row.person, "county": county_of(row.person["municipality"])}
+        person = existing.get(number)
+        if person is None:
+            person = Interpreter(register_number=number, **wanted)
+            new_people.append(person)
+            existing[number] = person
+        elif any(getattr(person, key) != value for key, value in wanted.items()):
+            for key, value in wanted.items():
+                setattr(person, key, value)
+            changed_people.add(number)
+            updated_people.append(person)
+    if new_people:
+        Interpreter.objects.bulk_create(new_people, batch_size=1000)
+        # bulk_create does not return primary keys on every backend; fetch them.
+        ids = dict(
+            Interpreter.objects.filter(
+                register_number__in=[p.register_number for p in new_people]
+            ).values_list("register_number", "id")
+        )
+        for person in new_people:
+            person.pk = ids[person.register_number]
+    if updated_people:
+        now = timezone.now()
+        for person in updated_people:
+            person.updated_at = now
+        Interpreter.objects.bulk_update(updated_people, [*person_fields, "updated_at"],
+                                        batch_size=1000)
+
+    current = {
+        (q.interpreter.register_number, q.language): q
+        for q in Qualification.objects.select_related("interpreter").filter(
+            interpreter__register_number__in=numbers
+        )
+    }
+    to_create: list[Qualification] = []
+    to_update: list[Qualification] = []
+    events: list[RegisterStatusEvent] = []
+    for row in rows:
+        person = existing[row.register_number]
+        entry = current.get((row.register_number, row.language))
+        if entry is None:
+            to_create.append(Qualification(
+                interpreter=person, language=row.language, category=row.category,
+                valid_from=row.valid_from, valid_to=row.valid_to, status=row.status,
+            ))
+            result.added += 1
+            if row.status != EntryStatus.ACTIVE:
+                _status_change(interpreter=person, language=row.language,
+                               old=EntryStatus.ACTIVE, new=row.status, today=today,
+                               result=result, events=events)
+            continue
+        wanted = {
+            "category": row.category, "valid_from": row.valid_from,
+            "valid_to": row.valid_to, "status": row.status,
+        }
+        entry_changed = any(getattr(entry, k) != v for k, v in wanted.items())
+        if entry_changed:
+            _status_change(interpreter=person, language=row.language, old=entry.status,
+                           new=row.status, today=today, result=result, events=events)
+            for key, value in wanted.items():
+                setattr(entry, key, value)
+            to_update.append(entry)
+        if entry_changed or row.register_number in changed_people:
+            result.changed += 1
+        else:
+            result.unchanged += 1
+    Qualification.objects.bulk_create(to_create, batch_size=1000)
+    Qualification.objects.bulk_update(
+        to_update, ["category", "valid_from", "valid_to", "status"], batch_size=1000
+    )
+    RegisterStatusEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def register_import(
+    *,
+    stream: IO[bytes] | IO[str],
+    file_name: str,
+    imported_by: User | None = None,
+    today: dt.date | None = None,
+) -> RegisterImportResult:
+    """Validate and, if every row is valid, apply a register CSV in one transaction."""
+    result = RegisterImportResult(file_name=file_name)
+    rows = register_file_parse(stream=stream, result=result)
+    if result.errors:
+        return result
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        _apply(rows=rows, result=result, today=today)
+        blocked = result.newly_suspended + result.newly_excluded + result.newly_revoked
+        if blocked:
+            result.reopened_assignments = _reopen_assignments(blocked)
+        RegisterImport.objects.create(
+            file_name=file_name[:255],
+            imported_by=imported_by,
+            rows=result.rows,
+            added=result.added,
+            changed=result.changed,
+            unchanged=result.unchanged,
+            newly_blocked=blocked,
+        )
+    return result
+
+
+def _reopen_assignments(blocked: list[dict[str, str]]) -> int:
+    """Take newly suspended, excluded or revoked interpreters off their future assignments."""
+    try:
+        from booking.services.bookings import assignments_reopen_for_blocked
+    except ImportError:  # the booking module is not part of this installation
+        return 0
+    ids = list(
+        Interpreter.objects.filter(
+            register_number__in={entry["register_number"] for entry in blocked}
+        ).values_list("id", flat=True)
+    )
+    return assignments_reopen_for_blocked(
+        interpreter_ids=ids, reason="register status changed (import)"
+    )
