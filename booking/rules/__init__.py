@@ -1,0 +1,50 @@
+"""The Interpreter Act as data and pure functions (no database access)."""
+
+from booking.rules.catalogue import (
+    RULE_SET_DISPENSATION,
+    RULE_SET_EXCEPTION_ONLY,
+    RULES,
+    RULES_BY_CODE,
+    TL4_CHILD,
+    TL6_DUTY_BASIS,
+    TL7_DISPENSATION,
+    TL7_EXCEPTION,
+    TL7_QUALIFIED,
+    TL8_REMOTE,
+    TL9_GUIDELINES,
+    TL10_POLICE_CERT,
+    TL14_LANGUAGE,
+    TL15_CONFIDENTIALITY,
+    TL16_IMPARTIALITY,
+    Rule,
+    rule_set_for,
+    rules_in_force,
+    section_of,
+)
+from booking.rules.checks import ChildException, ExceptionRecord
+from booking.rules.declarations import Declarations
+
+__all__ = [
+    "RULES",
+    "RULES_BY_CODE",
+    "RULE_SET_DISPENSATION",
+    "RULE_SET_EXCEPTION_ONLY",
+    "TL4_CHILD",
+    "TL6_DUTY_BASIS",
+    "TL7_DISPENSATION",
+    "TL7_EXCEPTION",
+    "TL7_QUALIFIED",
+    "TL8_REMOTE",
+    "TL9_GUIDELINES",
+    "TL10_POLICE_CERT",
+    "TL14_LANGUAGE",
+    "TL15_CONFIDENTIALITY",
+    "TL16_IMPARTIALITY",
+    "ChildException",
+    "Declarations",
+    "ExceptionRecord",
+    "Rule",
+    "rule_set_for",
+    "rules_in_force",
+    "section_of",
+]
