@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ class WebsocketTicketApi(APIView):
     class OutputSerializer(serializers.Serializer):
         ticket = serializers.CharField()
 
+    @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         ticket = WebsocketTicket.objects.create(
             key=secrets.token_urlsafe(32),

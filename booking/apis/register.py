@@ -308,6 +308,7 @@ class OrganisationListApi(ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = OrganisationOutput
+    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self) -> Any:
         return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
@@ -316,6 +317,7 @@ class OrganisationListApi(ListAPIView):
 class OrganisationDetailApi(RetrieveAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrganisationOutput
+    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self) -> Any:
         return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]

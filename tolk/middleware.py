@@ -1,0 +1,107 @@
+"""HTTP hardening that applies to every response: a content security policy with a per-request
+nonce, and a clear 503 instead of a 500 page when the database is unreachable."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+CSP_HEADER = "Content-Security-Policy"
+CSP_REPORT_ONLY_HEADER = "Content-Security-Policy-Report-Only"
+
+# Inline styles are allowed because Swagger UI and the Django admin set style attributes from
+# script; scripts never run inline unless they carry the request's nonce.
+DEFAULT_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "{nonce}"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'", "{websocket}"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def csp_header_value(request: HttpRequest, nonce: str) -> str:
+    """The policy for one response. `TOLK_CSP` (a dict of directive → sources) replaces the default;
+    `{nonce}` and `{websocket}` are filled in per request."""
+    policy: dict[str, list[str]] = getattr(settings, "TOLK_CSP", None) or DEFAULT_CSP
+    scheme = "wss" if request.is_secure() else "ws"
+    try:
+        host = request.get_host()
+    except Exception:  # noqa: BLE001 - a disallowed host still gets a policy, just no ws source
+        host = ""
+    websocket = f"{scheme}://{host}" if host else ""
+    parts = []
+    for directive, sources in policy.items():
+        filled = [
+            s.replace("{nonce}", f"'nonce-{nonce}'").replace("{websocket}", websocket)
+            for s in sources
+        ]
+        filled = [s for s in filled if s]
+        parts.append(" ".join([directive, *filled]) if filled else directive)
+    return "; ".join(parts)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets `request.csp_nonce` (use it as `<script nonce="{{ request.csp_nonce }}">`) and adds the
+    policy header to every response that does not set its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = secrets.token_urlsafe(18)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        header = (
+            CSP_REPORT_ONLY_HEADER if getattr(settings, "TOLK_CSP_REPORT_ONLY", False)
+            else CSP_HEADER
+        )
+        if header not in response:
+            response[header] = csp_header_value(request, nonce)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Outside the API (web pages, admin) a lost database connection becomes a 503 with
+    Retry-After, like the API's exception handler does, instead of a 500 error page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return self._unavailable(request, exception)
+        return None
+
+    def _unavailable(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        detail = _("The service is temporarily unavailable. Try again shortly.")
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            response: HttpResponse = JsonResponse(
+                {"code": "service_unavailable", "detail": detail, "section": None, "fields": {}},
+                status=503,
+            )
+        else:
+            response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "5"
+        return response
