@@ -35,21 +35,33 @@ def validate_language_code(code: str) -> None:
         )
 
 
+def _cldr_tag(code: str) -> langcodes.Language:
+    """The CLDR tag for an ISO 639-3 code: CLDR names many languages by their two-letter code
+    (`ara` is `ar`), but normalising must not turn one language into another's regional variant
+    (`prs`, Dari, would become `fa-AF`)."""
+    normalized = langcodes.Language.get(code)
+    if normalized.territory is None and normalized.script is None and normalized.has_name_data():
+        return normalized
+    return langcodes.Language.get(code, normalize=False)
+
+
 @lru_cache(maxsize=4096)
 def language_name(code: str, lang: str = "nb") -> str:
-    """The language's name in bokmål (`nb`) or English (`en`)."""
+    """The language's name in bokmål (`nb`) or English (`en`): CLDR first, then the ISO 639-3
+    name (translated to bokmål where the iso-codes project has a translation)."""
     entry = pycountry.languages.get(alpha_3=code)
     if entry is None:
         return code
     english = entry.name
-    tag = langcodes.Language.get(code, normalize=False)
-    cldr = tag.display_name("en" if lang == "en" else "nb")
+    tag = _cldr_tag(code)
+    cldr_en = tag.display_name("en") if tag.has_name_data() else ""
     if lang == "en":
-        return cldr if cldr and not cldr.startswith("Unknown") else english
-    if cldr and not cldr.startswith("Unknown") and cldr != english:
-        return cldr
+        return cldr_en or english
+    cldr_nb = tag.display_name("nb") if tag.has_name_data() else ""
+    if cldr_nb and cldr_nb != cldr_en:
+        return cldr_nb
     translated = _pycountry_nb().gettext(english)
-    return translated if translated != english else (cldr or english)
+    return translated if translated != english else (cldr_nb or english)
 
 
 def language_names(code: str) -> dict[str, str]:

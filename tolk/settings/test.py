@@ -8,3 +8,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TOLK_DEMO_DATA_ALLOWED = True
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
