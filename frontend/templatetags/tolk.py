@@ -1,0 +1,104 @@
+"""Template helpers shared by every page: the role's navigation, language names, small formats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from booking.languages import language_name
+from booking.models import Role
+
+register = template.Library()
+
+# (url name, label, roles allowed to see it)
+NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("frontend:my-card", _("Interpreter card"), (Role.INTERPRETER,)),
+    ("frontend:card-check", _("Check interpreter card"), ()),
+)
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context: template.Context) -> list[dict[str, Any]]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+    path = request.path if request is not None else ""
+    items = []
+    for name, label, roles in NAVIGATION:
+        if roles and role not in roles:
+            continue
+        url = reverse(name)
+        items.append({"url": url, "label": label, "current": path == url})
+    return items
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "nb").startswith("en") else "nb"
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """'ara' → 'arabisk' (or 'Arabic' in English)."""
+    if not code:
+        return ""
+    name = language_name(code, _lang())
+    return name[:1].upper() + name[1:]
+
+
+@register.filter
+def percent(value: Any, digits: int = 0) -> str:
+    """A fraction (0.38) as a percentage ('38 %'); empty when unknown."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value) * 100
+    except (TypeError, ValueError):
+        return ""
+    text = f"{number:.{int(digits)}f}"
+    if _lang() == "nb":
+        text = text.replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+@register.filter
+def signed_percent(value: Any, digits: int = 1) -> str:
+    """A change as a signed percentage ('+4,2 %'); empty when there is none."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value) * 100
+    except (TypeError, ValueError):
+        return ""
+    sign = "+" if number > 0 else ("−" if number < 0 else "±")
+    text = f"{abs(number):.{int(digits)}f}"
+    if _lang() == "nb":
+        text = text.replace(".", ",")
+    return f"{sign}{text}\u00a0%"
+
+
+@register.filter
+def number(value: Any, digits: int = 0) -> str:
+    """Thousands separated by a thin space, decimal comma in bokmål."""
+    if value is None or value == "":
+        return ""
+    try:
+        num = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = f"{num:,.{int(digits)}f}"
+    if _lang() == "nb":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
