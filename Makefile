@@ -24,6 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Tolk: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	$(VENV)/bin/uvicorn tolk.asgi:application --host $(HOST) --port $(PORT) --lifespan off
