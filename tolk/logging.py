@@ -7,8 +7,9 @@ each record before it is written:
   `logger.info("offer to %s", interpreter)` never writes a name or register number;
 - mapping arguments have the values of personal or secret keys replaced (`email`, `phone`,
   `given_name`, `password`, `token` ...);
-- the formatted text has e-mail addresses, phone numbers, Norwegian national identity numbers and
-  secrets in URLs (`?token=`, `?ticket=`) masked, and SQL string literals in query logs blanked;
+- the formatted text has e-mail addresses, phone numbers, Norwegian national identity numbers,
+  register numbers in card-check URLs and secrets in URLs (`?token=`, `?ticket=`) masked, and SQL
+  string literals in query logs blanked;
 - exception text (tracebacks, database error details such as `Key (email)=(...)`) gets the same
   masking.
 
@@ -48,6 +49,8 @@ _NATIONAL_ID = re.compile(r"(?<!\d)\d{6}[ ]?\d{5}(?!\d)")
 _URL_SECRET = re.compile(
     r"(?i)([?&](?:token|ticket|key|password|sessionid|csrfmiddlewaretoken)=)[^&\s\"']+"
 )
+# Register numbers in URLs (the card check) identify a person.
+_REGISTER_PATH = re.compile(r"(/(?:interpreters|card)/)(?!\?)[A-Za-z0-9-]+")
 _AUTH_HEADER = re.compile(r"(?i)\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
 _DB_DETAIL = re.compile(r"(?i)(Key \([^)]*\)=\()[^)]*(\))")
@@ -56,6 +59,7 @@ _DB_DETAIL = re.compile(r"(?i)(Key \([^)]*\)=\()[^)]*(\))")
 def mask_text(text: str) -> str:
     """Mask personal data and secrets in free text."""
     text = _URL_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _REGISTER_PATH.sub(lambda m: m.group(1) + REDACTED, text)
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _DB_DETAIL.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
     text = _EMAIL.sub(REDACTED, text)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tolk.middleware.ContentSecurityPolicyMiddleware",
+    "tolk.middleware.LoginThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,6 +146,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
+        # Replaces Django's default handlers for its own loggers, which have no such filter.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The ASGI server's own loggers (access log with query strings) go through the filter too.
         "uvicorn.access": {"handlers": ["console"], "propagate": False},
         "uvicorn.error": {"handlers": ["console"], "propagate": False},
@@ -154,6 +158,9 @@ LOGGING = {
 # The Interpreter Act: assignments up to and including this date may rely on the transitional
 # dispensation from the qualified-interpreter duty (tolkeloven § 7 fifth paragraph).
 TOLK_DISPENSATION_LAST_DAY = date.fromisoformat(env_str("TOLK_DISPENSATION_LAST_DAY", "2026-12-31"))
+# Offers: how many candidates one wave goes to, and how long an offer stays open (minutes).
+TOLK_OFFER_WAVE_SIZE = env_int("TOLK_OFFER_WAVE_SIZE", 5)
+TOLK_OFFER_MINUTES = env_int("TOLK_OFFER_MINUTES", 60)
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
 TOLK_REQUIRE_SERVICES = env_bool("TOLK_REQUIRE_SERVICES", False)
