@@ -24,7 +24,7 @@ from booking.validators import is_valid_org_number
 
 def _org_number(n: int) -> str:
     """The n-th valid organisation number in a deterministic sequence."""
-    base = 910000000 + n * 10
+    base = 910000000 + n * 100
     while True:
         for last in range(10):
             candidate = str(base + last)
@@ -125,3 +125,28 @@ class AdminFactory(UserFactory):
     role = Role.ADMIN
     is_staff = True
     is_superuser = True
+
+
+# --- bookings (issue 3) -----------------------------------------------------------------------
+
+
+class GuidelineFactory(DjangoModelFactory["Guideline"]):
+    class Meta:
+        model = "booking.Guideline"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    valid_from = dt.date(2024, 1, 1)
+    min_category = ""
+    remote_platforms = factory.LazyFunction(lambda: ["Teams (helsenett)", "Whereby Sikker"])
+    police_certificate_required = False
+    late_cancellation_hours = 24
+
+
+class ProviderAgreementFactory(DjangoModelFactory["ProviderAgreement"]):
+    class Meta:
+        model = "booking.ProviderAgreement"
+
+    customer = factory.SubFactory(OrganisationFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    is_default = True

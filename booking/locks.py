@@ -1,0 +1,45 @@
+"""Row locks for booking writes, in one fixed order to avoid deadlocks:
+
+    Booking  →  Interpreter  →  Offer / Assignment rows of that booking
+
+Every helper must be called inside `transaction.atomic`. On SQLite `select_for_update` is a no-op;
+there the IMMEDIATE transaction mode (tolk.env) serialises writers, which gives the same effect.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from booking.models import Booking, Interpreter, Offer
+from tolk.errors import NotFoundError
+
+
+def _require_atomic() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("row locks must be taken inside transaction.atomic")
+
+
+def lock_booking(*, booking_id: int) -> Booking:
+    """SELECT ... FOR UPDATE on one booking (first in the lock order)."""
+    _require_atomic()
+    booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFoundError(
+            code="booking_not_found",
+            message_nb="Fant ikke bestillingen.",
+            message_en="Booking not found.",
+        )
+    return booking
+
+
+def lock_interpreter(*, interpreter_id: int) -> Interpreter:
+    """SELECT ... FOR UPDATE on an interpreter (after the booking): serialises everything that
+    gives this interpreter work, so the free-time re-check sees committed assignments."""
+    _require_atomic()
+    return Interpreter.objects.select_for_update().get(pk=interpreter_id)
+
+
+def lock_offer(*, offer_id: int) -> Offer:
+    """SELECT ... FOR UPDATE on an offer (after its booking)."""
+    _require_atomic()
+    return Offer.objects.select_for_update().get(pk=offer_id)

@@ -1,0 +1,457 @@
+"""Reads of bookings, offers and assignments: who may see what (tenant isolation: other
+organisations' objects are simply not in the queryset, so they are 404), the ranked candidate list
+with explanations, and the fields the statistics take from a finished booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from booking import geo
+from booking.models import (
+    LIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    Interpreter,
+    InterpreterBlock,
+    Modality,
+    Offer,
+    Role,
+    User,
+)
+from booking.rules import (
+    TL7_QUALIFIED,
+    TL9_GUIDELINES,
+    TL10_POLICE_CERT,
+    TL16_IMPARTIALITY,
+    section_of,
+)
+from booking.selectors import qualification_on, qualifications_valid_on
+from tolk.errors import NotFoundError
+
+FAIRNESS_DAYS = 90
+
+
+def booking_date(booking: Booking) -> dt.date:
+    """The assignment date: the local (Europe/Oslo) day the booking starts."""
+    return timezone.localtime(booking.start).date()
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+
+def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
+    """Bookers: their organisation's bookings. Coordinators: bookings their organisation
+    dispatches. Interpreters: bookings they were offered or assigned. Admins: all."""
+    qs = Booking.objects.select_related("customer", "unit", "provider", "guideline")
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.BOOKER and user.organisation_id:
+        return qs.filter(customer_id=user.organisation_id)
+    if user.role == Role.COORDINATOR and user.organisation_id:
+        return qs.filter(provider_id=user.organisation_id)
+    if user.role == Role.INTERPRETER and user.interpreter_id:
+        return qs.filter(
+            Q(Exists(Offer.objects.filter(
+                booking=OuterRef("pk"), interpreter_id=user.interpreter_id
+            )))
+            | Q(Exists(Assignment.objects.filter(
+                booking=OuterRef("pk"), interpreter_id=user.interpreter_id
+            )))
+        )
+    return qs.none()
+
+
+def booking_get(*, user: User, booking_id: int) -> Booking:
+    booking = bookings_visible_to(user=user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFoundError(
+            code="booking_not_found",
+            message_nb="Fant ikke bestillingen.",
+            message_en="Booking not found.",
+        )
+    return booking
+
+
+def booking_live_assignment(*, booking: Booking) -> Assignment | None:
+    return (
+        Assignment.objects.select_related("interpreter")
+        .filter(booking=booking, status__in=LIVE_ASSIGNMENT_STATUSES)
+        .first()
+    )
+
+
+def offers_for_interpreter(*, user: User) -> QuerySet[Offer]:
+    if user.role != Role.INTERPRETER or not user.interpreter_id:
+        return Offer.objects.none()
+    return (
+        Offer.objects.select_related("booking")
+        .filter(interpreter_id=user.interpreter_id)
+        .order_by("-created_at", "-id")
+    )
+
+
+def offers_for_booking(*, booking: Booking) -> QuerySet[Offer]:
+    return Offer.objects.select_related("interpreter").filter(booking=booking)
+
+
+def audit_for_booking(*, booking: Booking) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.select_related("actor").filter(booking=booking).order_by("id")
+
+
+def assignments_for_calendar(*, interpreter_id: int, since: dt.datetime) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.select_related("booking")
+        .filter(
+            interpreter_id=interpreter_id,
+            status__in=LIVE_ASSIGNMENT_STATUSES,
+            end__gte=since,
+        )
+        .order_by("start")
+    )
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    interpreter_id: int
+    register_number: str
+    given_name: str
+    family_name: str
+    gender: str
+    municipality: str
+    category: str
+    recent_assignments: int
+    distance_km: float
+    travel_minutes: int
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["distance_km"] = round(self.distance_km, 1)
+        return data
+
+
+@dataclass
+class Explanation:
+    register_number: str
+    eligible: bool
+    category: str | None
+    rank: int | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def _max_travel_minutes(municipality: str) -> int:
+    """The longest travel buffer anyone can have to `municipality`: bounds the window in which an
+    existing assignment can collide with a new one."""
+    places = [*geo.MUNICIPALITIES, *(f"{c}99" for c in geo.COUNTIES), "9999"]
+    return max(geo.travel_minutes(p, municipality) for p in places)
+
+
+def travel_for(*, booking: Booking, interpreter_municipality: str) -> int:
+    if booking.modality != Modality.ONSITE:
+        return 0
+    return geo.travel_minutes(interpreter_municipality, booking.municipality)
+
+
+def blocked_range(*, booking: Booking, travel: int) -> tuple[dt.datetime, dt.datetime]:
+    buffer = dt.timedelta(minutes=travel)
+    return booking.start - buffer, booking.end + buffer
+
+
+def _busy_ranges(
+    *, interpreter_ids: list[int], start: dt.datetime, end: dt.datetime,
+    exclude_booking_id: int | None,
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    rows = Assignment.objects.filter(
+        interpreter_id__in=interpreter_ids,
+        status__in=LIVE_ASSIGNMENT_STATUSES,
+        blocked_start__lt=end,
+        blocked_end__gt=start,
+    )
+    if exclude_booking_id is not None:
+        rows = rows.exclude(booking_id=exclude_booking_id)
+    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    fields = ("interpreter_id", "blocked_start", "blocked_end")
+    for interpreter_id, bs, be in rows.values_list(*fields):
+        busy.setdefault(interpreter_id, []).append((bs, be))
+    return busy
+
+
+def _overlaps(ranges: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime,
+              end: dt.datetime) -> bool:
+    return any(bs < end and be > start for bs, be in ranges)
+
+
+def _blocks_for(booking: Booking) -> QuerySet[InterpreterBlock]:
+    case = Q(case_reference="")
+    if booking.case_reference:
+        case |= Q(case_reference=booking.case_reference)
+    return InterpreterBlock.objects.filter(case, organisation_id=booking.customer_id)
+
+
+def _candidate_rows(booking: Booking, *, now: dt.datetime) -> QuerySet[Interpreter]:
+    on = booking_date(booking)
+    category = qualifications_valid_on(on=on, language=booking.language).filter(
+        interpreter=OuterRef("pk")
+    ).values("category")[:1]
+    recent = (
+        Assignment.objects.filter(
+            interpreter=OuterRef("pk"),
+            status__in=LIVE_ASSIGNMENT_STATUSES,
+            start__gte=now - dt.timedelta(days=FAIRNESS_DAYS),
+            start__lt=now,
+        )
+        .order_by()
+        .values("interpreter")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    window = dt.timedelta(minutes=_max_travel_minutes(booking.municipality))
+    maybe_busy = Assignment.objects.filter(
+        interpreter=OuterRef("pk"),
+        status__in=LIVE_ASSIGNMENT_STATUSES,
+        blocked_start__lt=booking.end + window,
+        blocked_end__gt=booking.start - window,
+    )
+    if booking.pk:
+        maybe_busy = maybe_busy.exclude(booking_id=booking.pk)
+    qs = Interpreter.objects.annotate(category=Subquery(category)).filter(category__isnull=False)
+    if booking.min_category:
+        qs = qs.filter(category__lte=booking.min_category)
+    qs = qs.filter(**{f"offers_{booking.modality}": True})
+    if booking.preferred_gender:
+        qs = qs.filter(gender=booking.preferred_gender)
+    if booking.police_certificate_required:
+        qs = qs.filter(police_certificate_valid_until__gte=on)
+    qs = qs.filter(~Exists(_blocks_for(booking).filter(interpreter=OuterRef("pk"))))
+    if booking.pk:
+        qs = qs.filter(~Exists(Offer.objects.filter(booking=booking, interpreter=OuterRef("pk"))))
+    return qs.annotate(
+        recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
+        maybe_busy=Exists(maybe_busy),
+    )
+
+
+def booking_candidates(*, booking: Booking, now: dt.datetime | None = None) -> list[Candidate]:
+    """Interpreters who can take `booking`, best first: qualified for the language on the day
+    (A–E, entry active), meeting the minimum category, the police-certificate requirement and the
+    preferences, offering the modality, not blocked for the case, not already offered this booking,
+    and free for the whole slot including travel. Ranked by category (A first), then fairness
+    (fewest assignments in the last 90 days), then distance."""
+    now = now or timezone.now()
+    rows = list(
+        _candidate_rows(booking, now=now).values(
+            "id", "register_number", "given_name", "family_name", "gender", "municipality",
+            "category", "recent", "maybe_busy",
+        )
+    )
+    maybe = [r["id"] for r in rows if r["maybe_busy"]]
+    window = dt.timedelta(minutes=_max_travel_minutes(booking.municipality))
+    busy = (
+        _busy_ranges(
+            interpreter_ids=maybe, start=booking.start - window, end=booking.end + window,
+            exclude_booking_id=booking.pk,
+        )
+        if maybe
+        else {}
+    )
+    remote = booking.modality != Modality.ONSITE
+    result: list[Candidate] = []
+    for row in rows:
+        travel = 0 if remote else geo.travel_minutes(row["municipality"], booking.municipality)
+        if row["maybe_busy"]:
+            start, end = blocked_range(booking=booking, travel=travel)
+            if _overlaps(busy.get(row["id"], []), start, end):
+                continue
+        result.append(
+            Candidate(
+                interpreter_id=row["id"],
+                register_number=row["register_number"],
+                given_name=row["given_name"],
+                family_name=row["family_name"],
+                gender=row["gender"],
+                municipality=row["municipality"],
+                category=row["category"],
+                recent_assignments=row["recent"],
+                distance_km=0.0 if remote else geo.distance_km(
+                    row["municipality"], booking.municipality
+                ),
+                travel_minutes=travel,
+            )
+        )
+    result.sort(
+        key=lambda c: (c.category, c.recent_assignments, c.distance_km, c.register_number)
+    )
+    for position, candidate in enumerate(result, start=1):
+        candidate.rank = position
+    return result
+
+
+def _reason(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    section = section_of(code) if code.startswith("TL") else None
+    return {"code": code, "section": section, "detail": detail, **extra}
+
+
+def candidate_explain(
+    *, booking: Booking, register_number: str, now: dt.datetime | None = None
+) -> Explanation:
+    """Why an interpreter is, or is not, a candidate for `booking`: every rule that excludes
+    them."""
+    interpreter = Interpreter.objects.filter(register_number=register_number).first()
+    if interpreter is None:
+        raise NotFoundError(
+            code="interpreter_not_found",
+            message_nb="Fant ikke tolken i registeret.",
+            message_en="Interpreter not found in the register.",
+            fields={"explain": register_number},
+        )
+    on = booking_date(booking)
+    qualification = qualification_on(interpreter=interpreter, language=booking.language, on=on)
+    category = qualification.category if qualification else None
+    reasons: list[dict[str, Any]] = []
+    if category is None:
+        reasons.append(_reason(
+            TL7_QUALIFIED,
+            f"Not qualified for {booking.language} on {on.isoformat()} (no valid register entry, "
+            "or the entry is suspended, excluded or revoked).",
+        ))
+    elif booking.min_category and category > booking.min_category:
+        reasons.append(_reason(
+            TL9_GUIDELINES,
+            f"Category {category} is below the required minimum {booking.min_category}.",
+        ))
+    if not getattr(interpreter, f"offers_{booking.modality}"):
+        reasons.append(_reason("MODALITY", f"Does not offer {booking.modality} interpreting."))
+    if booking.preferred_gender and interpreter.gender != booking.preferred_gender:
+        reasons.append(_reason("PREFERENCE_GENDER", "Does not match the gender preference."))
+    if booking.police_certificate_required and not (
+        interpreter.police_certificate_valid_until
+        and interpreter.police_certificate_valid_until >= on
+    ):
+        reasons.append(_reason(TL10_POLICE_CERT, "No police certificate valid on the day."))
+    if _blocks_for(booking).filter(interpreter=interpreter).exists():
+        reasons.append(_reason(TL16_IMPARTIALITY, "Blocked by the organisation for this case."))
+    if booking.pk and Offer.objects.filter(booking=booking, interpreter=interpreter).exists():
+        offer = Offer.objects.get(booking=booking, interpreter=interpreter)
+        reasons.append(_reason(
+            "ALREADY_OFFERED", f"Already offered this booking (offer status {offer.status})."
+        ))
+    travel = travel_for(booking=booking, interpreter_municipality=interpreter.municipality)
+    start, end = blocked_range(booking=booking, travel=travel)
+    busy = _busy_ranges(
+        interpreter_ids=[interpreter.pk], start=start, end=end, exclude_booking_id=booking.pk
+    ).get(interpreter.pk, [])
+    if busy:
+        reasons.append(_reason(
+            "BUSY",
+            f"Has another assignment within the slot including {travel} minutes of travel.",
+            conflicts=[{"start": s.isoformat(), "end": e.isoformat()} for s, e in busy],
+        ))
+    rank = None
+    if not reasons:
+        for candidate in booking_candidates(booking=booking, now=now):
+            if candidate.interpreter_id == interpreter.pk:
+                rank = candidate.rank
+                break
+    return Explanation(
+        register_number=register_number,
+        eligible=not reasons,
+        category=category,
+        rank=rank,
+        reasons=reasons,
+    )
+
+
+def interpreter_is_free(
+    *, interpreter_id: int, start: dt.datetime, end: dt.datetime, exclude_booking_id: int | None
+) -> bool:
+    rows = Assignment.objects.filter(
+        interpreter_id=interpreter_id,
+        status__in=LIVE_ASSIGNMENT_STATUSES,
+        blocked_start__lt=end,
+        blocked_end__gt=start,
+    )
+    if exclude_booking_id is not None:
+        rows = rows.exclude(booking_id=exclude_booking_id)
+    return not rows.exists()
+
+
+def interpreter_blocked_for(*, booking: Booking, interpreter_id: int) -> bool:
+    return _blocks_for(booking).filter(interpreter_id=interpreter_id).exists()
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+def booking_fact_fields(booking: Booking) -> dict[str, Any]:
+    """What the statistics record for a finished booking, in the provider import's vocabulary
+    (`stats` import columns) plus the evidence fields. No data about the person."""
+    assignment = (
+        Assignment.objects.filter(booking=booking)
+        .exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.REOPENED])
+        .order_by("-id")
+        .first()
+    )
+    if assignment is None and booking.status == BookingStatus.CANCELLED:
+        assignment = Assignment.objects.filter(booking=booking).order_by("-id").first()
+    outcome = {
+        BookingStatus.COMPLETED: "completed",
+        BookingStatus.CANCELLED: "cancelled",
+        BookingStatus.UNFILLED: "unfilled",
+    }.get(BookingStatus(booking.status), booking.status)
+    duration: int | None = None
+    cost: Decimal | None = None
+    if outcome == "completed" and assignment is not None:
+        start = assignment.actual_start or assignment.start
+        end = assignment.actual_end or assignment.end
+        duration = max(int((end - start).total_seconds() // 60), 0)
+        cost = assignment.cost_nok
+    category = ""
+    basis = ""
+    if assignment is not None and outcome == "completed":
+        category = assignment.category if assignment.basis == "qualified" else ""
+        basis = assignment.basis
+    return {
+        "provider_org_number": booking.provider.org_number,
+        "provider_type": booking.provider.provider_type,
+        "reference": f"tolk-{booking.pk}",
+        "date": booking_date(booking),
+        "language": booking.language,
+        "modality": booking.modality,
+        "sector": booking.sector,
+        "municipality": booking.unit.municipality,
+        "interpreter_category": category,
+        "outcome": outcome,
+        "duration_minutes": duration,
+        "cost_nok": cost,
+        "customer_org_number": booking.customer.org_number,
+        "booking_id": booking.pk,
+        "duty_basis": booking.duty_basis,
+        "qualification_basis": basis,
+        "late_cancellation": booking.late_cancellation,
+        "cancelled_by": booking.cancelled_by,
+        "requested_at": booking.created_at,
+        "guideline_version": booking.guideline.version if booking.guideline_id else None,
+        "interpreter_id": assignment.interpreter_id if assignment is not None else None,
+    }
+
+
+def dispensation_last_day() -> dt.date:
+    return settings.TOLK_DISPENSATION_LAST_DAY

@@ -1,0 +1,851 @@
+"""Writes to bookings: create (with Idempotency-Key), dry-run check, cancel, complete, the
+documented-exception assignment, interpreter cancellation and the reopen after a register change.
+
+Every state change goes through `booking_transition`, which writes the audit entry, the
+`booking.changed` event and, for final states, the `booking_finished` signal, all inside the
+transaction of the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booking.languages import is_language_code, language_name
+from booking.locks import lock_booking, lock_interpreter
+from booking.models import (
+    FINAL_BOOKING_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    Gender,
+    IdempotencyRecord,
+    Interpreter,
+    Modality,
+    Offer,
+    OfferStatus,
+    Organisation,
+    ProviderAgreement,
+    RegisterStatusEvent,
+    Role,
+    Sector,
+    User,
+)
+from booking.models.choices import BLOCKING_EVENT_KINDS
+from booking.outbox import event_record
+from booking.rules import Declarations, rule_set_for, rules_in_force
+from booking.rules import checks as rules
+from booking.rules.checks import ChildException, ExceptionRecord
+from booking.selectors import qualification_on
+from booking.selectors_bookings import (
+    blocked_range,
+    booking_candidates,
+    booking_date,
+    interpreter_blocked_for,
+    interpreter_is_free,
+    travel_for,
+)
+from booking.services.guidelines import guideline_in_force
+from booking.signals import booking_finished
+from booking.validators import is_valid_municipality
+from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+
+MAX_DURATION = dt.timedelta(hours=12)
+MIN_DURATION = dt.timedelta(minutes=15)
+MAX_AHEAD = dt.timedelta(days=2 * 366)
+PAST_GRACE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class BookingInput:
+    """A booking request as the API (or another caller) hands it to the service."""
+
+    language: str
+    modality: str
+    start: dt.datetime
+    end: dt.datetime
+    duty_basis: str
+    sector: str = ""
+    municipality: str = ""
+    address: str = ""
+    platform: str = ""
+    dialect: str = ""
+    assessment_note: str = ""
+    topic_notes: str = ""
+    terminology_notes: str = ""
+    case_reference: str = ""
+    preferred_gender: str = ""
+    min_category: str = ""
+    police_certificate_required: bool = False
+    provider: str = ""  # organisation number; empty: the customer's default provider
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        data["end"] = self.end.isoformat()
+        raw = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+def _invalid(message_nb: str, message_en: str, fields: dict[str, Any],
+             code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed(code=code, message_nb=message_nb, message_en=message_en, fields=fields)
+
+
+def _not_found() -> NotFoundError:
+    return NotFoundError(
+        code="booking_not_found", message_nb="Fant ikke bestillingen.",
+        message_en="Booking not found.",
+    )
+
+
+# --- audit, events, transitions ---------------------------------------------------------------
+
+
+def audit_record(
+    *, booking: Booking, actor: User | None, action: str, from_status: str = "",
+    to_status: str = "", reason: str = "", details: dict[str, Any] | None = None,
+    actor_role: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        booking=booking,
+        actor=actor,
+        actor_role=actor_role or (actor.role if actor is not None else "system"),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:500],
+        details=details or {},
+    )
+
+
+def booking_event_payload(booking: Booking, *, from_status: str, to_status: str) -> dict[str, Any]:
+    return {
+        "booking_id": booking.pk,
+        "status": booking.status,
+        "from": from_status,
+        "to": to_status,
+        "language": booking.language,
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+    }
+
+
+def booking_transition(
+    *, booking: Booking, to_status: str, actor: User | None, action: str, reason: str = "",
+    details: dict[str, Any] | None = None, actor_role: str = "",
+    update_fields: tuple[str, ...] = (),
+) -> None:
+    """Move `booking` to `to_status` and record it. Call inside transaction.atomic holding
+    SELECT ... FOR UPDATE on the booking row (`booking.locks.lock_booking`)."""
+    from_status = booking.status
+    booking.status = to_status
+    fields = {"status", "updated_at", *update_fields}
+    if to_status in FINAL_BOOKING_STATUSES:
+        booking.finished_at = timezone.now()
+        fields.add("finished_at")
+    elif from_status in FINAL_BOOKING_STATUSES:
+        booking.finished_at = None
+        fields.add("finished_at")
+    booking.save(update_fields=sorted(fields))
+    audit_record(
+        booking=booking, actor=actor, action=action, from_status=from_status,
+        to_status=to_status, reason=reason, details=details, actor_role=actor_role,
+    )
+    event_record(
+        kind="booking.changed",
+        payload=booking_event_payload(booking, from_status=from_status, to_status=to_status),
+        organisation_ids=[booking.customer_id, booking.provider_id],
+    )
+    if to_status in FINAL_BOOKING_STATUSES:
+        booking_finished.send(sender=Booking, booking=booking)
+
+
+def assignment_event(assignment: Assignment, *, change: str) -> None:
+    if assignment.interpreter_id is None:
+        return
+    booking = assignment.booking
+    event_record(
+        kind="assignment.changed",
+        payload={
+            "assignment_id": assignment.pk,
+            "booking_id": booking.pk,
+            "change": change,
+            "status": assignment.status,
+            "language": booking.language,
+            "language_name": language_name(booking.language),
+            "modality": booking.modality,
+            "start": assignment.start.isoformat(),
+            "end": assignment.end.isoformat(),
+        },
+        interpreter_ids=[assignment.interpreter_id],
+    )
+
+
+def offers_withdraw(*, booking: Booking, reason: str, exclude_offer_id: int | None = None) -> int:
+    """Withdraw the booking's pending offers (reason `taken`, `expired` or `cancelled`). Call
+    holding the booking lock."""
+    pending = Offer.objects.filter(booking=booking, status=OfferStatus.PENDING)
+    if exclude_offer_id is not None:
+        pending = pending.exclude(pk=exclude_offer_id)
+    rows = list(pending.values_list("pk", "interpreter_id"))
+    if not rows:
+        return 0
+    new_status = OfferStatus.EXPIRED if reason == "expired" else OfferStatus.WITHDRAWN
+    Offer.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        status=new_status, responded_at=timezone.now()
+    )
+    for offer_id, interpreter_id in rows:
+        event_record(
+            kind="offer.withdrawn",
+            payload={"offer_id": offer_id, "booking_id": booking.pk, "reason": reason},
+            interpreter_ids=[interpreter_id],
+        )
+    return len(rows)
+
+
+# --- create and check -------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """What the rules decided for a request, before anything is saved."""
+
+    values: dict[str, Any]
+    rule_set: str
+    on: dt.date
+    guideline_version: int
+
+
+def _choose_provider(customer: Organisation, org_number: str) -> Organisation:
+    agreements = ProviderAgreement.objects.select_related("provider").filter(customer=customer)
+    if org_number:
+        agreement = agreements.filter(provider__org_number=org_number).first()
+        if agreement is None:
+            raise _invalid(
+                "Virksomheten har ingen avtale med denne formidleren.",
+                "The organisation has no agreement with this provider.",
+                {"provider": ["No agreement with this provider."]},
+                code="no_provider_agreement",
+            )
+        return agreement.provider
+    agreement = agreements.filter(is_default=True).first() or agreements.first()
+    if agreement is None:
+        raise _invalid(
+            "Virksomheten har ingen avtale med en tolkeformidler.",
+            "The organisation has no agreement with an interpreting provider.",
+            {"provider": ["No provider agreement."]},
+            code="no_provider_agreement",
+        )
+    return agreement.provider
+
+
+def _check_times(data: BookingInput, now: dt.datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("start", "end"):
+        value = getattr(data, name)
+        if timezone.is_naive(value):
+            errors[name] = ["Must include a time zone offset."]
+    if errors:
+        raise _invalid("Tidspunkt må ha tidssone.", "Times must include a time zone.", errors)
+    if data.end <= data.start:
+        errors["end"] = ["Must be after start."]
+    elif data.end - data.start < MIN_DURATION:
+        errors["end"] = ["The booking must last at least 15 minutes."]
+    elif data.end - data.start > MAX_DURATION:
+        errors["end"] = ["The booking can last at most 12 hours."]
+    if data.start < now - PAST_GRACE:
+        errors["start"] = ["Must be in the future."]
+    elif data.start > now + MAX_AHEAD:
+        errors["start"] = ["At most two years ahead."]
+    if errors:
+        raise _invalid("Tidspunktet er ikke gyldig.", "The time is not valid.", errors)
+
+
+def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prepared:
+    """Apply every rule to a request without saving: raises the first violation."""
+    if not user.has_role(Role.BOOKER) or user.unit_id is None or user.organisation_id is None:
+        raise PermissionDeniedError(
+            code="not_a_booker",
+            message_nb="Bare bestillere kan bestille tolk.",
+            message_en="Only bookers can book interpreters.",
+        )
+    unit = user.unit
+    assert unit is not None  # noqa: S101 - narrowed by the role check above
+    customer = unit.organisation
+    if not is_language_code(data.language):
+        raise _invalid(
+            "Ukjent språkkode (ISO 639-3).", "Unknown language code (ISO 639-3).",
+            {"language": ["Not an ISO 639-3 code."]}, code="unknown_language",
+        )
+    if data.modality not in Modality.values:
+        raise _invalid(
+            "Ukjent tolkeform.", "Unknown modality.",
+            {"modality": [f"Must be one of {', '.join(Modality.values)}."]},
+        )
+    sector = data.sector or unit.sector
+    if sector not in Sector.values:
+        raise _invalid("Ukjent sektor.", "Unknown sector.",
+                       {"sector": [f"Must be one of {', '.join(Sector.values)}."]})
+    if data.preferred_gender and data.preferred_gender not in Gender.values:
+        raise _invalid("Ukjent kjønn.", "Unknown gender.",
+                       {"preferred_gender": [f"Must be one of {', '.join(Gender.values)}."]})
+    rules.check_category_value(field="min_category", value=data.min_category)
+    _check_times(data, now)
+    rules.check_duty_basis(duty_basis=data.duty_basis, assessment_note=data.assessment_note)
+
+    today = timezone.localtime(now).date()
+    guideline = guideline_in_force(organisation_id=customer.pk, on=today)
+    rules.check_guideline_present(guideline_version=guideline.version if guideline else None)
+    assert guideline is not None  # noqa: S101 - check_guideline_present raised otherwise
+
+    onsite = data.modality == Modality.ONSITE
+    municipality = data.municipality if onsite else (data.municipality or unit.municipality)
+    if onsite and data.municipality and not is_valid_municipality(data.municipality):
+        raise _invalid("Ukjent kommunenummer.", "Unknown municipality number.",
+                       {"municipality": ["Not a municipality number."]})
+    rules.check_modality(
+        modality=data.modality,
+        platform="" if onsite else data.platform,
+        approved_platforms=guideline.remote_platforms,
+        municipality=municipality,
+        address=data.address if onsite else "x",
+    )
+    if not is_valid_municipality(municipality):
+        raise _invalid("Ukjent kommunenummer.", "Unknown municipality number.",
+                       {"municipality": ["Not a municipality number."]})
+    provider = _choose_provider(customer, data.provider)
+    on = timezone.localtime(data.start).date()
+    last_day = settings.TOLK_DISPENSATION_LAST_DAY
+    values = {
+        "customer": customer,
+        "unit": unit,
+        "provider": provider,
+        "created_by": user,
+        "assessed_by": user,
+        "language": data.language,
+        "dialect": data.dialect.strip(),
+        "modality": data.modality,
+        "start": data.start,
+        "end": data.end,
+        "municipality": municipality,
+        "address": data.address.strip() if onsite else "",
+        "platform": "" if onsite else data.platform,
+        "sector": sector,
+        "duty_basis": data.duty_basis,
+        "assessment_note": data.assessment_note.strip(),
+        "topic_notes": data.topic_notes.strip(),
+        "terminology_notes": data.terminology_notes.strip(),
+        "case_reference": data.case_reference.strip(),
+        "preferred_gender": data.preferred_gender,
+        "min_category": rules.stricter_category(data.min_category, guideline.min_category),
+        "qualified_required": rules.qualified_required(duty_basis=data.duty_basis),
+        "police_certificate_required": (
+            data.police_certificate_required or guideline.police_certificate_required
+        ),
+        "guideline": guideline,
+        "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
+    }
+    return Prepared(values=values, rule_set=values["rule_set"], on=on,
+                    guideline_version=guideline.version)
+
+
+def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = None
+                  ) -> dict[str, Any]:
+    """Dry run for the booking form: apply the rules and count the free qualified interpreters.
+    Nothing is saved."""
+    now = now or timezone.now()
+    prepared = booking_prepare(user=user, data=data, now=now)
+    draft = Booking(**prepared.values)
+    candidates = booking_candidates(booking=draft, now=now)
+    last_day = settings.TOLK_DISPENSATION_LAST_DAY
+    return {
+        "ok": True,
+        "rule_set": prepared.rule_set,
+        "date": prepared.on,
+        "rules": [r.code for r in rules_in_force(on=prepared.on, dispensation_last_day=last_day)],
+        "guideline_version": prepared.guideline_version,
+        "provider": draft.provider.org_number,
+        "min_category": draft.min_category,
+        "qualified_required": draft.qualified_required,
+        "police_certificate_required": draft.police_certificate_required,
+        "free_qualified_interpreters": len(candidates),
+        "by_category": {
+            c: sum(1 for x in candidates if x.category == c) for c in rules.CATEGORIES
+        },
+    }
+
+
+def _idempotent_result(*, user: User, key: str, fingerprint: str) -> Booking | None:
+    record = IdempotencyRecord.objects.select_related("booking").filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise ConflictError(
+            code="idempotency_key_reused",
+            message_nb="Idempotency-Key er brukt før med en annen forespørsel.",
+            message_en="The Idempotency-Key was used before with a different request.",
+            fields={"idempotency_key": key},
+        )
+    return record.booking
+
+
+def booking_create(
+    *, user: User, data: BookingInput, idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Booking, bool]:
+    """Create a booking. Returns (booking, created). With an Idempotency-Key, a retry of the same
+    request returns the booking created the first time (created=False); the same key with another
+    request is a 409 `idempotency_key_reused`."""
+    now = now or timezone.now()
+    key = idempotency_key.strip()
+    if len(key) > 255:
+        raise _invalid("Idempotency-Key er for lang.", "The Idempotency-Key is too long.",
+                       {"idempotency_key": ["At most 255 characters."]})
+    fingerprint = data.fingerprint()
+    if key:
+        existing = _idempotent_result(user=user, key=key, fingerprint=fingerprint)
+        if existing is not None:
+            return existing, False
+    prepared = booking_prepare(user=user, data=data, now=now)
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(**prepared.values)
+            if key:
+                IdempotencyRecord.objects.create(
+                    user=user, key=key, request_hash=fingerprint, booking=booking
+                )
+            audit_record(
+                booking=booking, actor=user, action="created", to_status=booking.status,
+                details={
+                    "rule_set": booking.rule_set,
+                    "guideline_version": prepared.guideline_version,
+                    "duty_basis": booking.duty_basis,
+                    "qualified_required": booking.qualified_required,
+                },
+            )
+            event_record(
+                kind="booking.changed",
+                payload=booking_event_payload(booking, from_status="", to_status=booking.status),
+                organisation_ids=[booking.customer_id, booking.provider_id],
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer as its retry.
+        if key:
+            existing = _idempotent_result(user=user, key=key, fingerprint=fingerprint)
+            if existing is not None:
+                return existing, False
+        raise
+    return booking, True
+
+
+# --- cancel, complete -------------------------------------------------------------------------
+
+
+def _require_customer_or_provider(user: User, booking: Booking) -> str:
+    if user.has_role(Role.BOOKER) and user.organisation_id == booking.customer_id:
+        return CancelledBy.CUSTOMER
+    if user.has_role(Role.COORDINATOR) and user.organisation_id == booking.provider_id:
+        return CancelledBy.PROVIDER
+    if user.has_role(Role.ADMIN):
+        return CancelledBy.PROVIDER
+    raise _not_found()
+
+
+def _live_assignment_locked(booking: Booking) -> Assignment | None:
+    return (
+        Assignment.objects.select_for_update()
+        .filter(booking=booking, status=AssignmentStatus.ACTIVE)
+        .first()
+    )
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking_id: int, user: User, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Cancel by the customer (or the provider). Late when inside the guideline's window before
+    the start; the flag is kept for billing and statistics."""
+    now = now or timezone.now()
+    booking = lock_booking(booking_id=booking_id)
+    by = _require_customer_or_provider(user, booking)
+    if booking.status in FINAL_BOOKING_STATUSES:
+        raise ConflictError(
+            code="booking_final",
+            message_nb=f"Bestillingen er allerede {booking.status}.",
+            message_en=f"The booking is already {booking.status}.",
+            fields={"status": booking.status},
+        )
+    hours = booking.guideline.late_cancellation_hours if booking.guideline else 24
+    booking.late_cancellation = now >= booking.start - dt.timedelta(hours=hours)
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    booking.cancelled_by_user = user
+    booking.cancel_reason = reason[:500]
+    offers_withdraw(booking=booking, reason="cancelled")
+    assignment = _live_assignment_locked(booking)
+    if assignment is not None:
+        assignment.status = AssignmentStatus.CANCELLED
+        assignment.ended_at = now
+        assignment.end_reason = f"booking cancelled by {by}"
+        assignment.save(update_fields=["status", "ended_at", "end_reason"])
+        assignment_event(assignment, change="cancelled")
+    booking_transition(
+        booking=booking, to_status=BookingStatus.CANCELLED, actor=user, action="cancelled",
+        reason=reason, details={"late": booking.late_cancellation, "by": by,
+                                "window_hours": hours},
+        update_fields=("late_cancellation", "cancelled_at", "cancelled_by",
+                       "cancelled_by_user", "cancel_reason"),
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_complete(
+    *, booking_id: int, user: User, actual_start: dt.datetime, actual_end: dt.datetime,
+    cost_nok: Decimal | None = None, now: dt.datetime | None = None,
+) -> Booking:
+    """Record that the assignment took place: actual start, end and cost (NOK)."""
+    now = now or timezone.now()
+    booking = lock_booking(booking_id=booking_id)
+    _require_customer_or_provider(user, booking)
+    if booking.status != BookingStatus.ASSIGNED:
+        raise ConflictError(
+            code="booking_not_assigned",
+            message_nb="Bare en tildelt bestilling kan fullføres.",
+            message_en="Only an assigned booking can be completed.",
+            fields={"status": booking.status},
+        )
+    errors: dict[str, list[str]] = {}
+    if timezone.is_naive(actual_start) or timezone.is_naive(actual_end):
+        errors["actual_start"] = ["Times must include a time zone offset."]
+    elif actual_end <= actual_start:
+        errors["actual_end"] = ["Must be after actual_start."]
+    elif actual_end - actual_start > dt.timedelta(hours=24):
+        errors["actual_end"] = ["At most 24 hours after actual_start."]
+    elif actual_start > now + PAST_GRACE:
+        errors["actual_start"] = ["Cannot complete an assignment that has not started."]
+    if cost_nok is not None and (cost_nok < 0 or cost_nok >= Decimal("10000000000")):
+        errors["cost_nok"] = ["Must be between 0 and 9 999 999 999.99."]
+    if errors:
+        raise _invalid("Opplysningene om gjennomføringen er ikke gyldige.",
+                       "The completion details are not valid.", errors)
+    assignment = _live_assignment_locked(booking)
+    if assignment is None:  # pragma: no cover - guarded by the unique constraint and status
+        raise ConflictError(code="booking_not_assigned", message_nb="Ingen aktiv tildeling.",
+                            message_en="No active assignment.")
+    assignment.status = AssignmentStatus.COMPLETED
+    assignment.actual_start = actual_start
+    assignment.actual_end = actual_end
+    assignment.cost_nok = cost_nok
+    assignment.ended_at = now
+    assignment.save(update_fields=["status", "actual_start", "actual_end", "cost_nok",
+                                   "ended_at"])
+    assignment_event(assignment, change="completed")
+    booking_transition(
+        booking=booking, to_status=BookingStatus.COMPLETED, actor=user, action="completed",
+        details={"actual_start": actual_start.isoformat(), "actual_end": actual_end.isoformat(),
+                 "cost_nok": str(cost_nok) if cost_nok is not None else None},
+    )
+    return booking
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def assignment_create(
+    *, booking: Booking, interpreter: Interpreter | None, actor: User | None,
+    category: str, basis: str, declarations: Declarations | None,
+    offer: Offer | None = None, exception: ExceptionRecord | None = None,
+    adhoc_name: str = "", adhoc_age: int | None = None,
+    child_exception: ChildException | None = None, now: dt.datetime,
+) -> Assignment:
+    """Insert the assignment. Call holding the booking lock (and the interpreter lock). A clash
+    with the database constraints becomes a 409: `interpreter_busy` (overlapping assignment,
+    travel included) or `booking_already_assigned`."""
+    travel = (
+        travel_for(booking=booking, interpreter_municipality=interpreter.municipality)
+        if interpreter is not None else 0
+    )
+    start, end = blocked_range(booking=booking, travel=travel)
+    if interpreter is not None and not interpreter_is_free(
+        interpreter_id=interpreter.pk, start=start, end=end, exclude_booking_id=booking.pk
+    ):
+        raise interpreter_busy_error()
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                booking=booking,
+                interpreter=interpreter,
+                offer=offer,
+                adhoc_name=adhoc_name,
+                adhoc_age=adhoc_age,
+                start=booking.start,
+                end=booking.end,
+                blocked_start=start,
+                blocked_end=end,
+                travel_minutes=travel,
+                category=category,
+                category_checked_at=now,
+                basis=basis,
+                exception_ground=exception.ground if exception else "",
+                exception_justification=exception.justification if exception else "",
+                exception_decided_by=exception.decided_by if exception else "",
+                child_exception_ground=child_exception.ground if child_exception else "",
+                child_exception_reason=child_exception.reason if child_exception else "",
+                declared_impartial=bool(declarations and declarations.impartial),
+                declared_confidentiality=bool(declarations and declarations.confidentiality),
+                declared_at=now if declarations else None,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        text = str(exc)
+        if "assignment_no_overlap" in text:
+            raise interpreter_busy_error() from exc
+        if "assignment_one_per_booking" in text or "booking_id" in text:
+            raise booking_taken_error() from exc
+        raise
+    return assignment
+
+
+def interpreter_busy_error() -> ConflictError:
+    return ConflictError(
+        code="interpreter_busy",
+        message_nb="Tolken har et annet oppdrag i samme tidsrom (reisetid medregnet).",
+        message_en="The interpreter has another assignment in the same period (travel "
+        "included).",
+    )
+
+
+def booking_taken_error() -> ConflictError:
+    return ConflictError(
+        code="booking_already_assigned",
+        message_nb="Oppdraget er allerede tildelt en annen tolk.",
+        message_en="The assignment has already been given to another interpreter.",
+    )
+
+
+@transaction.atomic
+def assignment_record_exception(
+    *, booking_id: int, user: User, register_number: str = "", adhoc_name: str = "",
+    adhoc_age: int | None = None, exception: ExceptionRecord | None = None,
+    child_exception: ChildException | None = None, declarations: Declarations | None = None,
+    now: dt.datetime | None = None,
+) -> Assignment:
+    """The documented path for someone other than the offered candidates: a registered
+    interpreter the coordinator found themselves, or an ad hoc interpreter outside the register
+    (age required, § 4). A non-qualified interpreter needs the transitional dispensation (up to
+    the cut-off) or a documented § 7 exception; works from `open`, `offered` and `unfilled`."""
+    now = now or timezone.now()
+    booking = lock_booking(booking_id=booking_id)
+    if not (
+        (user.has_role(Role.COORDINATOR) and user.organisation_id == booking.provider_id)
+        or user.has_role(Role.ADMIN)
+    ):
+        raise _not_found()
+    if booking.status not in (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED):
+        raise ConflictError(
+            code="booking_not_open",
+            message_nb="Bestillingen kan ikke tildeles nå.",
+            message_en="The booking cannot be assigned now.",
+            fields={"status": booking.status},
+        )
+    if bool(register_number) == bool(adhoc_name):
+        raise _invalid(
+            "Oppgi enten tolkenummer eller navn på tolk utenfor registeret.",
+            "Give either a register number or the name of an interpreter outside the register.",
+            {"register_number": ["Give one of register_number and adhoc_name."]},
+        )
+    on = booking_date(booking)
+    last_day = settings.TOLK_DISPENSATION_LAST_DAY
+    interpreter: Interpreter | None = None
+    category = ""
+    if register_number:
+        found = Interpreter.objects.filter(register_number=register_number).first()
+        if found is None:
+            raise NotFoundError(
+                code="interpreter_not_found", message_nb="Fant ikke tolken i registeret.",
+                message_en="Interpreter not found in the register.",
+                fields={"register_number": register_number},
+            )
+        interpreter = lock_interpreter(interpreter_id=found.pk)
+        qualification = qualification_on(interpreter=interpreter, language=booking.language,
+                                         on=on)
+        category = qualification.category if qualification else ""
+        rules.check_police_certificate(
+            required=booking.police_certificate_required,
+            valid_until=interpreter.police_certificate_valid_until, on=on,
+        )
+        rules.check_not_blocked(
+            blocked=interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
+        )
+        if category and booking.min_category:
+            rules.check_category(category=category, min_category=booking.min_category)
+    else:
+        if len(adhoc_name) > 200:
+            raise _invalid("Navnet er for langt.", "The name is too long.",
+                           {"adhoc_name": ["At most 200 characters."]})
+        rules.check_child(age=adhoc_age, child_exception=child_exception)
+        rules.check_police_certificate(
+            required=booking.police_certificate_required, valid_until=None, on=on
+        )
+    basis = rules.qualification_basis(
+        on=on, dispensation_last_day=last_day, required=booking.qualified_required,
+        category=category or None, exception=exception,
+    )
+    if declarations is not None:
+        declarations.require_complete()
+    offers_withdraw(booking=booking, reason="taken")
+    assignment = assignment_create(
+        booking=booking, interpreter=interpreter, actor=user, category=category, basis=basis,
+        declarations=declarations, exception=exception, adhoc_name=adhoc_name.strip(),
+        adhoc_age=adhoc_age if not register_number else None,
+        child_exception=child_exception if (adhoc_age is not None and adhoc_age < 18) else None,
+        now=now,
+    )
+    assignment_event(assignment, change="assigned")
+    booking_transition(
+        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user,
+        action="assigned_by_exception" if basis == "exception" else "assigned_directly",
+        reason=exception.justification if exception else "",
+        details={
+            "interpreter": register_number or "ad hoc",
+            "category": category,
+            "basis": basis,
+            "exception_ground": exception.ground if exception else "",
+            "decided_by": exception.decided_by if exception else "",
+            "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
+            "child_exception": child_exception.ground if child_exception else "",
+        },
+    )
+    return assignment
+
+
+def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,
+            reason: str, action: str, actor_role: str = "", now: dt.datetime) -> None:
+    """Take the interpreter off, reopen the booking and offer it again. Call holding the
+    booking lock."""
+    from booking.services.offers import offers_send_wave_locked
+
+    assignment.status = status
+    assignment.ended_at = now
+    assignment.end_reason = reason[:500]
+    assignment.save(update_fields=["status", "ended_at", "end_reason"])
+    assignment_event(assignment, change=status)
+    booking_transition(
+        booking=booking, to_status=BookingStatus.OPEN, actor=actor, action=action,
+        reason=reason, actor_role=actor_role,
+        details={"assignment_id": assignment.pk,
+                 "interpreter": assignment.interpreter_label},
+    )
+    offers_send_wave_locked(booking=booking, actor=None, limit=None, now=now)
+
+
+@transaction.atomic
+def assignment_cancel_by_interpreter(
+    *, booking_id: int, user: User, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """The interpreter gives the assignment back: the booking reopens and the next wave of offers
+    goes out automatically (the interpreter is not asked again)."""
+    now = now or timezone.now()
+    if not user.has_role(Role.INTERPRETER) or not user.interpreter_id:
+        raise _not_found()
+    booking = lock_booking(booking_id=booking_id)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .filter(booking=booking, interpreter_id=user.interpreter_id,
+                status=AssignmentStatus.ACTIVE)
+        .first()
+    )
+    if assignment is None:
+        raise _not_found()
+    if booking.start <= now:
+        raise ConflictError(
+            code="assignment_started",
+            message_nb="Oppdraget har startet og kan ikke avbestilles.",
+            message_en="The assignment has started and cannot be cancelled.",
+        )
+    _reopen(booking, assignment, status=AssignmentStatus.CANCELLED, actor=user,
+            reason=reason or "cancelled by the interpreter", action="interpreter_cancelled",
+            now=now)
+    booking.refresh_from_db()
+    return booking
+
+
+def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -> int:
+    """Take suspended, excluded or revoked interpreters off their future assignments: each such
+    booking reopens (with the reason in the audit trail) and is offered again. Pending offers to
+    them are withdrawn. Returns the number of assignments reopened."""
+    if not interpreter_ids:
+        return 0
+    now = timezone.now()
+    reopened = 0
+    with transaction.atomic():
+        future = list(
+            Assignment.objects.filter(
+                interpreter_id__in=interpreter_ids, status=AssignmentStatus.ACTIVE,
+                start__gt=now,
+            ).values_list("pk", "booking_id", "interpreter_id")
+        )
+        pending = list(
+            Offer.objects.filter(
+                interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
+            ).values_list("pk", "booking_id", "interpreter_id")
+        )
+        for booking_id in sorted({b for _, b, _ in future} | {b for _, b, _ in pending}):
+            booking = lock_booking(booking_id=booking_id)
+            on = booking_date(booking)
+            for offer in Offer.objects.filter(
+                booking=booking, interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
+            ):
+                if _still_allowed(offer.interpreter_id, booking, on, "qualified"):
+                    continue
+                offer.status = OfferStatus.WITHDRAWN
+                offer.responded_at = now
+                offer.save(update_fields=["status", "responded_at"])
+                event_record(
+                    kind="offer.withdrawn",
+                    payload={"offer_id": offer.pk, "booking_id": booking.pk,
+                             "reason": "cancelled"},
+                    interpreter_ids=[offer.interpreter_id],
+                )
+            assignment = (
+                Assignment.objects.select_for_update()
+                .filter(booking=booking, interpreter_id__in=interpreter_ids,
+                        status=AssignmentStatus.ACTIVE, start__gt=now)
+                .first()
+            )
+            if assignment is None or assignment.interpreter_id is None:
+                continue
+            if _still_allowed(assignment.interpreter_id, booking, on, assignment.basis):
+                continue
+            _reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=None,
+                    reason=reason, action="register_reopened", actor_role="register", now=now)
+            reopened += 1
+    return reopened
+
+
+def _still_allowed(interpreter_id: int, booking: Booking, on: dt.date, basis: str) -> bool:
+    """After a register change: is the interpreter still allowed on this booking's day?"""
+    blocking = RegisterStatusEvent.objects.filter(
+        interpreter_id=interpreter_id, kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=on,
+        language__in=["", booking.language],
+    ).exclude(valid_to__lt=on)
+    if blocking.exists():
+        return False
+    if basis != "qualified":
+        return True
+    interpreter = Interpreter.objects.get(pk=interpreter_id)
+    return qualification_on(interpreter=interpreter, language=booking.language, on=on) is not None

@@ -1,0 +1,83 @@
+"""Organisations' own guidelines (tolkeloven § 9, regulation § 2) as versioned rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from booking.models import Guideline, Organisation, User
+from booking.rules.checks import check_category_value
+from tolk.errors import ValidationFailed
+
+
+def guideline_in_force(*, organisation_id: int, on: dt.date) -> Guideline | None:
+    """The newest guideline version of the organisation that is valid from `on` or earlier."""
+    return (
+        Guideline.objects.filter(organisation_id=organisation_id, valid_from__lte=on)
+        .order_by("-valid_from", "-version")
+        .first()
+    )
+
+
+def _clean_platforms(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ValidationFailed(
+            code="invalid",
+            message_nb="Godkjente plattformer må være en liste med navn.",
+            message_en="Approved platforms must be a list of names.",
+            fields={"remote_platforms": ["A list of strings."]},
+        )
+    cleaned = list(dict.fromkeys(p.strip() for p in value if p.strip()))
+    if any(len(p) > 100 for p in cleaned):
+        raise ValidationFailed(
+            code="invalid",
+            message_nb="Plattformnavn kan ha høyst 100 tegn.",
+            message_en="Platform names can have at most 100 characters.",
+            fields={"remote_platforms": ["At most 100 characters each."]},
+        )
+    return cleaned
+
+
+@transaction.atomic
+def guideline_publish(
+    *,
+    organisation: Organisation,
+    valid_from: dt.date,
+    min_category: str = "",
+    remote_platforms: list[str] | None = None,
+    police_certificate_required: bool = False,
+    late_cancellation_hours: int = 24,
+    ordering_routine: str = "",
+    mandatory_use: str = "",
+    remote_guidance: str = "",
+    created_by: User | None = None,
+) -> Guideline:
+    """Publish a new version. Earlier versions stay unchanged, so bookings keep the version they
+    were made under."""
+    check_category_value(field="min_category", value=min_category)
+    if not 0 <= late_cancellation_hours <= 24 * 14:
+        raise ValidationFailed(
+            code="invalid",
+            message_nb="Fristen for sen avbestilling må være mellom 0 og 336 timer.",
+            message_en="The late-cancellation window must be between 0 and 336 hours.",
+            fields={"late_cancellation_hours": ["Between 0 and 336."]},
+        )
+    # Lock the organisation row so two publishers cannot take the same version number.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    latest = Guideline.objects.filter(organisation=organisation).aggregate(v=Max("version"))["v"]
+    return Guideline.objects.create(
+        organisation=organisation,
+        version=(latest or 0) + 1,
+        valid_from=valid_from,
+        min_category=min_category,
+        remote_platforms=_clean_platforms(remote_platforms or []),
+        police_certificate_required=police_certificate_required,
+        late_cancellation_hours=late_cancellation_hours,
+        ordering_routine=ordering_routine,
+        mandatory_use=mandatory_use,
+        remote_guidance=remote_guidance,
+        created_by=created_by,
+    )

@@ -1,0 +1,73 @@
+"""Shared set-up for the booking tests: a customer with a guideline and a provider agreement,
+its booker, the provider's coordinator, qualified interpreters with user accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from booking.models import Interpreter, Organisation, User
+from booking.services.bookings import BookingInput, booking_create
+from tests import factories
+
+OSLO = ZoneInfo("Europe/Oslo")
+# A fixed clock: tests pass `now=` explicitly, so they do not depend on the real date.
+NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=OSLO)
+BEFORE_CUTOFF = dt.datetime(2026, 12, 30, 10, 0, tzinfo=OSLO)
+AFTER_CUTOFF = dt.datetime(2027, 1, 4, 10, 0, tzinfo=OSLO)
+
+
+@dataclass
+class World:
+    customer: Organisation
+    provider: Organisation
+    booker: User
+    coordinator: User
+
+
+def world(*, min_category: str = "", police: bool = False) -> World:
+    booker = factories.BookerFactory()
+    customer = booker.organisation
+    provider = factories.ProviderFactory()
+    factories.ProviderAgreementFactory(customer=customer, provider=provider)
+    factories.GuidelineFactory(
+        organisation=customer, version=1, min_category=min_category,
+        police_certificate_required=police,
+    )
+    coordinator = factories.CoordinatorFactory(organisation=provider)
+    return World(customer=customer, provider=provider, booker=booker, coordinator=coordinator)
+
+
+def interpreter_user(*, language: str = "ara", category: str = "A", municipality: str = "0301",
+                     **kwargs: Any) -> User:
+    interpreter = factories.InterpreterFactory(municipality=municipality, **kwargs)
+    factories.QualificationFactory(interpreter=interpreter, language=language, category=category)
+    return factories.InterpreterUserFactory(interpreter=interpreter)
+
+
+def qualified(*, language: str = "ara", category: str = "A", **kwargs: Any) -> Interpreter:
+    interpreter = factories.InterpreterFactory(**kwargs)
+    factories.QualificationFactory(interpreter=interpreter, language=language, category=category)
+    return interpreter
+
+
+def request(start: dt.datetime = BEFORE_CUTOFF, **overrides: Any) -> BookingInput:
+    base = BookingInput(
+        language="ara",
+        modality="onsite",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        duty_basis="necessary",
+        assessment_note="Samtale om rettigheter; språkbarriere vurdert av saksbehandler.",
+        municipality="0301",
+        address="Markveien 1, 0554 Oslo",
+        topic_notes="Oppfølging av arbeidsavklaringspenger.",
+    )
+    return replace(base, **overrides)
+
+
+def book(w: World, start: dt.datetime = BEFORE_CUTOFF, **overrides: Any) -> Any:
+    booking, _ = booking_create(user=w.booker, data=request(start, **overrides), now=NOW)
+    return booking
