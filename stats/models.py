@@ -2,7 +2,7 @@
 
 Facts come from two sources: the platform's own bookings once they reach a final state, and CSV
 files delivered by providers that do not book through Tolk. `(provider_org_number, reference)`
-identifies a fact; a platform booking's reference is `TOLK-<booking id>`, a namespace imported files
+identifies a fact; a platform booking's reference is `tolk-<booking id>`, a namespace imported files
 cannot take over.
 """
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import Category, Modality, ProviderType, Sector
 
-PLATFORM_REFERENCE_PREFIX = "TOLK-"
+PLATFORM_REFERENCE_PREFIX = "tolk-"
 
 
 class Source(models.TextChoices):

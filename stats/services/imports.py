@@ -1,0 +1,610 @@
+"""The provider file import: CSV rows of assignment facts, all-or-nothing, streamed.
+
+The file is read once, in chunks. Each chunk is validated with vectorised pandas checks (so a
+year of national data validates in seconds) and copied into a temporary staging table (PostgreSQL
+`COPY`, SQLite plain inserts). Duplicate references inside the file are found by the database in
+the staging table, so the process never holds more than one chunk. Only when no row has a problem
+is the staging table merged into the facts with one set-based upsert; every step runs in one
+transaction, so an invalid file changes nothing. `(provider_org_number, reference)` identifies a
+fact: importing the same file again changes nothing, a row with new values replaces the old one,
+and a row that names a booking already counted from the platform keeps the platform's record (no
+double counting).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from booking.languages import is_language_code
+from booking.models import Category, Modality, Organisation, ProviderType, Role, Sector, User
+from booking.validators import is_valid_municipality, is_valid_org_number
+from stats.models import AssignmentFact, Outcome, Source, StatsImport
+from tolk.errors import PermissionDeniedError
+
+FACT_COLUMNS = (
+    "provider_org_number",
+    "provider_type",
+    "reference",
+    "date",
+    "language",
+    "modality",
+    "sector",
+    "municipality",
+    "interpreter_category",
+    "outcome",
+    "duration_minutes",
+    "cost_nok",
+)
+REQUIRED_COLUMNS = (
+    "provider_org_number",
+    "provider_type",
+    "reference",
+    "date",
+    "language",
+    "modality",
+    "sector",
+    "outcome",
+)
+CHUNK_ROWS = 50_000
+MAX_REPORTED_ERRORS = 10_000
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_DURATION_MINUTES = 7 * 24 * 60
+MAX_REFERENCE_LENGTH = 64
+STAGING_TABLE = "stats_import_staging"
+
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_INT_RE = r"^\d{1,9}$"
+_COST_RE = r"^\d{1,10}(\.\d{1,2})?$"
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    code: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    on_platform: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    seconds: float = 0.0
+    import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["errors_truncated"] = self.errors_truncated
+        return data
+
+    def summary(self) -> str:
+        if not self.ok:
+            return (
+                f"{self.file_name}: {self.error_count} problem(s) in {self.rows} rows; "
+                "nothing was imported"
+            )
+        return (
+            f"{self.file_name}: {self.rows} rows, {self.added} added, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.on_platform} already counted from the platform "
+            f"({self.seconds:.1f} s)"
+        )
+
+
+class _Abort(Exception):
+    """Rolls the import transaction back after problems were found."""
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _text_lines(stream: IO[bytes] | IO[str]) -> Iterator[str]:
+    if isinstance(stream, io.TextIOBase):
+        yield from stream
+        return
+    wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    try:
+        # Not `yield from`: closing this generator early must not close the caller's stream.
+        for line in wrapper:  # noqa: UP028
+            yield line
+    finally:
+        wrapper.detach()
+
+
+@dataclass
+class _Chunk:
+    lines: list[int]
+    rows: list[list[str]]
+
+
+def _chunks(
+    reader: Any, header: list[str], result: ImportResult
+) -> Iterator[_Chunk]:
+    """Rows of the CSV in chunks, each row padded to the header; rows with the wrong number of
+    fields are reported and left out."""
+    width = len(header)
+    chunk = _Chunk([], [])
+    for raw in reader:
+        if not raw or (len(raw) == 1 and not raw[0].strip()):
+            continue  # a blank line
+        result.rows += 1
+        line = reader.line_num
+        if len(raw) != width:
+            result.add_error(RowError(
+                line, "", "field_count",
+                f"The row has {len(raw)} fields; the header has {width}.",
+            ))
+            continue
+        chunk.lines.append(line)
+        chunk.rows.append(raw)
+        if len(chunk.rows) >= CHUNK_ROWS:
+            yield chunk
+            chunk = _Chunk([], [])
+    if chunk.rows:
+        yield chunk
+
+
+# --- validation (pure: DataFrame of strings in, problems out) ------------------------------------
+
+
+@dataclass
+class _FileState:
+    """What validation remembers across chunks: small per-provider facts, never the rows."""
+
+    today: dt.date
+    scope_org_number: str | None
+    provider_type_of: dict[str, tuple[str, int]] = field(default_factory=dict)
+    checked_codes: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+    def known(self, kind: str, values: pd.Series, check: Callable[[str], bool]) -> pd.Series:
+        """`check` applied once per distinct value (a file has few distinct languages)."""
+        cache = self.checked_codes.setdefault(kind, {})
+        for value in values.drop_duplicates():
+            if value not in cache:
+                cache[value] = check(value)
+        return values.map(cache).astype(bool)
+
+
+def _report(
+    result: ImportResult, frame: pd.DataFrame, mask: pd.Series, column: str, code: str,
+    reason: Callable[[str], str],
+) -> None:
+    if not mask.any():
+        return
+    bad = frame.loc[mask, ["_line", column]]
+    for line, value in zip(bad["_line"].tolist(), bad[column].tolist(), strict=True):
+        result.add_error(RowError(int(line), column, code, reason(value)))
+
+
+def _choice_reason(allowed: list[str]) -> Callable[[str], str]:
+    return lambda value: f"'{value}' is not one of: {', '.join(allowed)}."
+
+
+def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult) -> None:
+    """Check every value of a chunk (columns as in FACT_COLUMNS plus `_line`), adding a RowError
+    for each problem. Checks are vectorised; Python runs only for the rows that have problems."""
+    before = result.error_count
+    errors: list[RowError] = []
+    scratch = ImportResult(file_name="")
+
+    for column in REQUIRED_COLUMNS:
+        _report(scratch, frame, frame[column] == "", column, "required",
+                lambda _v: "This column must have a value.")
+    org = frame["provider_org_number"]
+    valid_org = state.known("org", org, is_valid_org_number)
+    _report(scratch, frame, (org != "") & ~valid_org, "provider_org_number", "invalid_org_number",
+            lambda v: f"'{v}' is not an organisation number (nine digits, MOD11 check digit).")
+    if state.scope_org_number is not None:
+        _report(
+            scratch, frame, (org != "") & (org != state.scope_org_number), "provider_org_number",
+            "other_provider",
+            lambda v: f"You may only import rows for your own organisation "
+            f"({state.scope_org_number}), not {v}.",
+        )
+    for column, allowed in (
+        ("provider_type", ProviderType.values),
+        ("modality", Modality.values),
+        ("sector", Sector.values),
+        ("outcome", Outcome.values),
+    ):
+        values = frame[column]
+        _report(scratch, frame, (values != "") & ~values.isin(allowed), column, "invalid_choice",
+                _choice_reason(allowed))
+    _report(scratch, frame, frame["reference"].str.len() > MAX_REFERENCE_LENGTH, "reference",
+            "too_long", lambda _v: f"At most {MAX_REFERENCE_LENGTH} characters.")
+
+    dates = frame["date"]
+    parsed = pd.to_datetime(dates.where(dates.str.match(_DATE_RE), None), format="%Y-%m-%d",
+                            errors="coerce")
+    bad_date = (dates != "") & parsed.isna()
+    _report(scratch, frame, bad_date, "date", "invalid_date",
+            lambda v: f"'{v}' is not a date (YYYY-MM-DD).")
+    too_early = parsed < pd.Timestamp(EARLIEST_DATE)
+    _report(scratch, frame, too_early, "date", "out_of_range",
+            lambda v: f"'{v}' is before {EARLIEST_DATE.isoformat()}.")
+    future = (
+        (parsed > pd.Timestamp(state.today)) & (frame["outcome"] == Outcome.COMPLETED)
+    )
+    _report(scratch, frame, future, "date", "future_date",
+            lambda v: f"'{v}' is in the future; a completed assignment has already taken place.")
+
+    language = frame["language"]
+    _report(scratch, frame, (language != "") & ~state.known("language", language,
+                                                             is_language_code),
+            "language", "unknown_language",
+            lambda v: f"'{v}' is not an ISO 639-3 language code.")
+
+    municipality = frame["municipality"]
+    _report(scratch, frame,
+            (municipality != "") & ~state.known("municipality", municipality,
+                                                is_valid_municipality),
+            "municipality", "invalid_municipality",
+            lambda v: f"'{v}' is not a four-digit municipality number.")
+
+    category = frame["interpreter_category"]
+    categories = list(Category.values)
+    _report(scratch, frame, (category != "") & ~category.isin(categories),
+            "interpreter_category", "invalid_choice", _choice_reason(categories))
+    _report(scratch, frame, (category != "") & (frame["outcome"] == Outcome.UNFILLED),
+            "interpreter_category", "category_without_interpreter",
+            lambda _v: "An unfilled request had no interpreter, so it has no category.")
+
+    duration = frame["duration_minutes"]
+    bad_duration = (duration != "") & ~duration.str.match(_INT_RE)
+    _report(scratch, frame, bad_duration, "duration_minutes", "invalid_integer",
+            lambda v: f"'{v}' is not a whole number of minutes (0 or more).")
+    minutes = pd.to_numeric(duration.where(~bad_duration & (duration != ""), None),
+                            errors="coerce")
+    _report(scratch, frame, minutes > MAX_DURATION_MINUTES, "duration_minutes", "out_of_range",
+            lambda v: f"'{v}' minutes is more than a week.")
+    _report(scratch, frame, (duration == "") & (frame["outcome"] == Outcome.COMPLETED),
+            "duration_minutes", "required",
+            lambda _v: "A completed assignment must have its duration in minutes.")
+
+    cost = frame["cost_nok"]
+    _report(scratch, frame, (cost != "") & ~cost.str.match(_COST_RE), "cost_nok",
+            "invalid_decimal",
+            lambda v: f"'{v}' is not an amount in NOK (e.g. 1250.00, at most two decimals).")
+
+    # One provider, one provider type, in the whole file.
+    typed = frame.loc[(org != "") & (frame["provider_type"] != ""),
+                      ["_line", "provider_org_number", "provider_type"]]
+    firsts = typed.drop_duplicates("provider_org_number")
+    for number, kind, line in zip(firsts["provider_org_number"].tolist(),
+                                  firsts["provider_type"].tolist(), firsts["_line"].tolist(),
+                                  strict=True):
+        state.provider_type_of.setdefault(number, (kind, int(line)))
+    expected = typed["provider_org_number"].map(
+        {number: kind for number, (kind, _line) in state.provider_type_of.items()}
+    )
+    clash = typed.loc[typed["provider_type"] != expected]
+    for line, number, kind in zip(clash["_line"].tolist(),
+                                  clash["provider_org_number"].tolist(),
+                                  clash["provider_type"].tolist(), strict=True):
+        first_kind, first_line = state.provider_type_of[number]
+        errors.append(RowError(
+            int(line), "provider_type", "inconsistent_provider_type",
+            f"'{kind}' differs from '{first_kind}' on line {first_line} for provider {number}.",
+        ))
+
+    for error in sorted([*scratch.errors, *errors],
+                        key=lambda e: (e.line, _column_order(e.column))):
+        result.add_error(error)
+    # Errors past the reporting cap are still counted.
+    result.error_count = before + scratch.error_count + len(errors)
+
+
+def _column_order(column: str) -> int:
+    return FACT_COLUMNS.index(column) if column in FACT_COLUMNS else -1
+
+
+# --- the database side ---------------------------------------------------------------------------
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _staging_create(cursor: Any) -> None:
+    """Create the staging table. Its creation is undone with the import's transaction (or
+    savepoint) when the import is rolled back; `_staging_drop` removes it after a merge."""
+    columns = ", ".join(f"{name} text NOT NULL" for name in FACT_COLUMNS)
+    _staging_drop(cursor)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGING_TABLE} (line integer NOT NULL, {columns})"
+        + (" ON COMMIT DROP" if _is_postgres() else "")
+    )
+
+
+def _staging_drop(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+
+
+def _staging_write(cursor: Any, frame: pd.DataFrame) -> None:
+    columns = ["_line", *FACT_COLUMNS]
+    records = zip(*(frame[column].tolist() for column in columns), strict=True)
+    names = ", ".join(["line", *FACT_COLUMNS])
+    if _is_postgres():
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({names}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row(record)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {STAGING_TABLE} ({names}) VALUES ({marks})",  # noqa: S608
+            list(records),
+        )
+
+
+def _duplicates(cursor: Any, result: ImportResult) -> None:
+    cursor.execute(
+        f"""
+        SELECT s.line, s.provider_org_number, s.reference, f.first_line
+        FROM {STAGING_TABLE} s
+        JOIN (SELECT provider_org_number, reference, MIN(line) AS first_line
+              FROM {STAGING_TABLE} WHERE reference <> ''
+              GROUP BY provider_org_number, reference HAVING COUNT(*) > 1) f
+          ON f.provider_org_number = s.provider_org_number AND f.reference = s.reference
+        WHERE s.line > f.first_line
+        ORDER BY s.line
+        """  # noqa: S608
+    )
+    for line, number, reference, first_line in cursor.fetchall():
+        result.add_error(RowError(
+            line, "reference", "duplicate_reference",
+            f"Reference '{reference}' for provider {number} already appears on line "
+            f"{first_line}.",
+        ))
+
+
+def _provider_types_match_register(state: _FileState, result: ImportResult) -> None:
+    """A provider known to Tolk must be imported with the provider type Tolk has for it."""
+    known = dict(
+        Organisation.objects.filter(org_number__in=list(state.provider_type_of))
+        .exclude(provider_type="")
+        .values_list("org_number", "provider_type")
+    )
+    for number, (kind, line) in sorted(state.provider_type_of.items(), key=lambda i: i[1][1]):
+        if number in known and known[number] != kind:
+            result.add_error(RowError(
+                line, "provider_type", "provider_type_mismatch",
+                f"Provider {number} is registered in Tolk as '{known[number]}', not '{kind}'.",
+            ))
+
+
+def _typed(alias: str) -> dict[str, str]:
+    """SQL expressions turning the staging table's text into the facts' column types."""
+    if _is_postgres():
+        return {
+            "date": f"{alias}.date::date",
+            "duration_minutes": f"NULLIF({alias}.duration_minutes, '')::integer",
+            "cost_nok": f"NULLIF({alias}.cost_nok, '')::numeric(12, 2)",
+            "qualified": f"({alias}.interpreter_category <> '')",
+        }
+    return {
+        "date": f"{alias}.date",
+        "duration_minutes": f"CAST(NULLIF({alias}.duration_minutes, '') AS INTEGER)",
+        "cost_nok": f"CAST(NULLIF({alias}.cost_nok, '') AS NUMERIC)",
+        "qualified": f"({alias}.interpreter_category <> '')",
+    }
+
+
+_COMPARED = (
+    "provider_type", "date", "language", "modality", "sector", "municipality",
+    "interpreter_category", "outcome", "duration_minutes", "cost_nok",
+)
+
+
+def _same(left: str, right: str) -> str:
+    return f"{left} IS NOT DISTINCT FROM {right}" if _is_postgres() else f"{left} IS {right}"
+
+
+def _differs(left: str, right: str) -> str:
+    return f"{left} IS DISTINCT FROM {right}" if _is_postgres() else f"{left} IS NOT {right}"
+
+
+def _merge(cursor: Any, result: ImportResult, stats_import: StatsImport) -> None:
+    """Count what the merge will do, then upsert the staging table into the facts."""
+    facts = AssignmentFact._meta.db_table
+    typed = _typed("s")
+    staged = {name: typed.get(name, f"s.{name}") for name in FACT_COLUMNS}
+    equal = " AND ".join(_same(f"f.{name}", staged[name]) for name in _COMPARED)
+    cursor.execute(
+        f"""
+        SELECT
+          COALESCE(SUM(CASE WHEN f.id IS NULL THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN f.source = %s THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN f.source = %s AND {equal} THEN 1 ELSE 0 END), 0)
+        FROM {STAGING_TABLE} s
+        LEFT JOIN {facts} f
+          ON f.provider_org_number = s.provider_org_number AND f.reference = s.reference
+        """,  # noqa: S608
+        [Source.PLATFORM, Source.IMPORT],
+    )
+    added, on_platform, unchanged = (int(v) for v in cursor.fetchone())
+    result.added, result.on_platform, result.unchanged = added, on_platform, unchanged
+    result.changed = result.rows - added - on_platform - unchanged
+
+    insert_columns = [
+        "source", *FACT_COLUMNS, "county", "qualified", "stats_import_id", "updated_at",
+    ]
+    select = [
+        "%s", *(staged[name] for name in FACT_COLUMNS), "SUBSTR(s.municipality, 1, 2)",
+        typed["qualified"], "%s", "%s",
+    ]
+    updated = [*FACT_COLUMNS[1:], "county", "qualified", "stats_import_id", "updated_at"]
+    updated.remove("reference")
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in updated)
+    changed = " OR ".join(_differs(f"{facts}.{name}", f"excluded.{name}") for name in _COMPARED)
+    cursor.execute(
+        f"""
+        INSERT INTO {facts} ({", ".join(insert_columns)})
+        SELECT {", ".join(select)} FROM {STAGING_TABLE} s WHERE TRUE
+        ON CONFLICT (provider_org_number, reference) DO UPDATE SET {assignments}
+        WHERE {facts}.source = %s AND ({changed})
+        """,  # noqa: S608
+        [Source.IMPORT, stats_import.pk, timezone.now(), Source.IMPORT],
+    )
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+def _scope_for(user: User | None) -> str | None:
+    """The provider whose rows `user` may import: None means any provider."""
+    if user is None or user.role in (Role.ANALYST, Role.ADMIN):
+        return None
+    if user.role == Role.COORDINATOR and user.organisation is not None:
+        if not user.organisation.provider_type:
+            raise PermissionDeniedError(
+                code="not_a_provider",
+                message_nb="Bare tolkeformidlere kan levere oppdragsfiler.",
+                message_en="Only interpreting providers can deliver assignment files.",
+            )
+        return user.organisation.org_number
+    raise PermissionDeniedError(
+        code="permission_denied",
+        message_nb="Bare analytikere og formidleres koordinatorer kan importere oppdragsfiler.",
+        message_en="Only analysts and providers' coordinators can import assignment files.",
+    )
+
+
+def _read_header(lines: Iterator[str], result: ImportResult) -> tuple[Any, list[str]] | None:
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.add_error(RowError(1, "", "empty_file", "The file is empty."))
+        return None
+    header = [name.strip() for name in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in FACT_COLUMNS]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing or unknown or duplicated:
+        reason = "The header must name the columns " + ",".join(FACT_COLUMNS) + "."
+        if missing:
+            reason += f" Missing: {', '.join(missing)}."
+        if unknown:
+            reason += f" Unknown: {', '.join(unknown)}."
+        if duplicated:
+            reason += f" Repeated: {', '.join(duplicated)}."
+        result.add_error(RowError(1, "", "invalid_header", reason))
+        return None
+    return reader, header
+
+
+def _frame(chunk: _Chunk, header: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(chunk.rows, columns=header, dtype=object)
+    for column in FACT_COLUMNS:
+        frame[column] = frame[column].str.strip() if column in frame else ""
+    frame["_line"] = chunk.lines
+    return frame
+
+
+def assignments_import(
+    *,
+    stream: IO[bytes] | IO[str],
+    file_name: str,
+    user: User | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate a provider CSV and, only if every row is valid, merge it into the facts.
+
+    `user` None is the command line (any provider). Analysts and admins import for any provider,
+    a provider's coordinator only rows with their own organisation number. Returns the result with
+    every problem found (line, column, code, reason); nothing is written when there is one.
+    """
+    started = time.monotonic()
+    scope = _scope_for(user)
+    result = ImportResult(file_name=file_name)
+    state = _FileState(today=today or timezone.localdate(), scope_org_number=scope)
+    lines = _text_lines(stream)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if _is_postgres():
+                # Imports queue one after the other, so their counts add up.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stats.assignments_import'))")
+            _staging_create(cursor)
+            _import_rows(cursor, lines, result, state, progress)
+            if not result.ok:
+                raise _Abort
+            stats_import = StatsImport.objects.create(
+                file_name=file_name[:255], imported_by=user,
+                organisation=getattr(user, "organisation", None),
+                rows=result.rows, added=0, changed=0, unchanged=0,
+            )
+            _merge(cursor, result, stats_import)
+            _staging_drop(cursor)
+            result.seconds = time.monotonic() - started
+            StatsImport.objects.filter(pk=stats_import.pk).update(
+                added=result.added, changed=result.changed, unchanged=result.unchanged,
+                on_platform=result.on_platform, seconds=round(result.seconds, 3),
+            )
+            result.import_id = stats_import.pk
+    except _Abort:
+        pass
+    finally:
+        lines.close()  # type: ignore[attr-defined]
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _import_rows(
+    cursor: Any, lines: Iterator[str], result: ImportResult, state: _FileState,
+    progress: Callable[[int], None] | None,
+) -> None:
+    try:
+        opened = _read_header(lines, result)
+        if opened is None:
+            return
+        reader, header = opened
+        for chunk in _chunks(reader, header, result):
+            frame = _frame(chunk, header)
+            validate_chunk(frame, state, result)
+            _staging_write(cursor, frame)
+            if progress is not None:
+                progress(result.rows)
+    except UnicodeDecodeError:
+        result.add_error(RowError(result.rows + 2, "", "invalid_encoding",
+                                  "The file is not UTF-8 text."))
+        return
+    except csv.Error as exc:
+        result.add_error(RowError(result.rows + 2, "", "invalid_csv",
+                                  f"The file is not valid CSV: {exc}."))
+        return
+    if result.rows == 0:
+        result.add_error(RowError(2, "", "empty_file", "The file has a header but no rows."))
+        return
+    _duplicates(cursor, result)
+    _provider_types_match_register(state, result)
+    result.errors.sort(key=lambda e: (e.line, _column_order(e.column)))
