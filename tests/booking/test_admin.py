@@ -29,7 +29,17 @@ def test_admin_pages_render_in_bokmal(path: str) -> None:
     client.force_login(admin)
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="nb")
     assert response.status_code == 200
-    assert 'lang="nb"' in response.content.decode()
+    page = response.content.decode()
+    assert 'lang="nb"' in page
+    assert "Tolk – administrasjon" in page
+
+
+def test_admin_names_the_register_in_bokmal() -> None:
+    admin = factories.AdminFactory()
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/").content.decode()
+    assert "Tolker" in page and "Virksomheter" in page
 
 
 def test_interpreter_change_page_shows_entries() -> None:
