@@ -11,8 +11,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
+    AuditEntry,
+    Booking,
+    Guideline,
     Interpreter,
+    InterpreterBlock,
     Organisation,
+    ProviderAgreement,
     Qualification,
     RegisterImport,
     RegisterStatusEvent,
@@ -101,3 +106,66 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role in Tolk"), {"fields": ("role", "organisation", "unit", "interpreter")}),
     )
+
+
+class _ReadOnly:
+    """Records the law requires us to keep as they were: viewable, never changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AuditEntryInline(_ReadOnly, admin.TabularInline):
+    model = AuditEntry
+    extra = 0
+    fields = ("at", "actor", "actor_role", "action", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+
+@admin.register(Booking)
+class BookingAdmin(_ReadOnly, admin.ModelAdmin):
+    """Bookings change only through Tolk's services, which enforce the Interpreter Act and write
+    the audit trail; the admin shows them."""
+
+    list_display = ("id", "customer", "language", "modality", "start", "status", "provider")
+    list_filter = ("status", "modality", "sector", "duty_basis")
+    search_fields = ("id", "language", "customer__name")
+    date_hierarchy = "start"
+    inlines = (AuditEntryInline,)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(admin.ModelAdmin):
+    """A guideline version is never edited: a change is a new version."""
+
+    list_display = ("organisation", "version", "valid_from", "min_category",
+                    "police_certificate_required", "late_cancellation_hours")
+    list_filter = ("organisation",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ProviderAgreement)
+class ProviderAgreementAdmin(admin.ModelAdmin):
+    list_display = ("customer", "provider", "is_default")
+    list_filter = ("is_default",)
+
+
+@admin.register(InterpreterBlock)
+class InterpreterBlockAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "interpreter", "case_reference", "created_at")
+    raw_id_fields = ("interpreter",)
+    search_fields = ("interpreter__register_number", "case_reference")

@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db
         "/admin/booking/user/",
         "/admin/booking/registerstatusevent/",
         "/admin/booking/registerimport/",
+        "/admin/booking/booking/",
+        "/admin/booking/guideline/",
+        "/admin/booking/provideragreement/",
+        "/admin/booking/interpreterblock/",
     ],
 )
 def test_admin_pages_render_in_bokmal(path: str) -> None:
