@@ -1,0 +1,123 @@
+"""The rules in force on a date, and organisations' guidelines (§ 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking.models import Category, Guideline, Organisation, Role
+from booking.rules import rule_set_for, rules_in_force
+from booking.services.guidelines import guideline_in_force, guideline_publish
+from tolk.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+
+
+class RulesApi(APIView):
+    """`GET /api/v1/rules/?date=YYYY-MM-DD`: the Interpreter Act's rules for an assignment on
+    that date (default today)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.DATE)],
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("date", "")
+        if raw:
+            try:
+                on = dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationFailed(
+                    code="invalid", message_nb="Datoen må være på formen ÅÅÅÅ-MM-DD.",
+                    message_en="The date must be YYYY-MM-DD.", fields={"date": [raw[:40]]},
+                ) from None
+        else:
+            on = timezone.localdate()
+        last_day = settings.TOLK_DISPENSATION_LAST_DAY
+        return Response({
+            "date": on,
+            "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
+            "dispensation_last_day": last_day,
+            "rules": [r.as_dict() for r in rules_in_force(on=on, dispensation_last_day=last_day)],
+        })
+
+
+def guideline_to_dict(g: Guideline) -> dict[str, object]:
+    return {
+        "id": g.pk,
+        "organisation": g.organisation_id,
+        "version": g.version,
+        "valid_from": g.valid_from,
+        "min_category": g.min_category or None,
+        "remote_platforms": g.remote_platforms,
+        "police_certificate_required": g.police_certificate_required,
+        "late_cancellation_hours": g.late_cancellation_hours,
+        "ordering_routine": g.ordering_routine,
+        "mandatory_use": g.mandatory_use,
+        "remote_guidance": g.remote_guidance,
+        "created_at": g.created_at,
+    }
+
+
+class GuidelinesApi(APIView):
+    """GET: the caller's organisation's guideline versions (newest first) and the one in force.
+    POST: publish a new version (administrators; `organisation` = organisation number)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        organisation = serializers.CharField(max_length=9)
+        valid_from = serializers.DateField()
+        min_category = serializers.ChoiceField(choices=Category.choices, required=False,
+                                               allow_blank=True, default="")
+        remote_platforms = serializers.ListField(
+            child=serializers.CharField(max_length=100), required=False, default=list,
+            max_length=50,
+        )
+        police_certificate_required = serializers.BooleanField(required=False, default=False)
+        late_cancellation_hours = serializers.IntegerField(min_value=0, max_value=336,
+                                                           required=False, default=24)
+        ordering_routine = serializers.CharField(required=False, allow_blank=True, default="",
+                                                 max_length=20000)
+        mandatory_use = serializers.CharField(required=False, allow_blank=True, default="",
+                                              max_length=20000)
+        remote_guidance = serializers.CharField(required=False, allow_blank=True, default="",
+                                                max_length=20000)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        org_id = request.user.organisation_id
+        if org_id is None:
+            return Response({"in_force": None, "results": []})
+        versions = Guideline.objects.filter(organisation_id=org_id).order_by("-version")
+        current = guideline_in_force(organisation_id=org_id, on=timezone.localdate())
+        return Response({
+            "in_force": current.version if current else None,
+            "results": [guideline_to_dict(g) for g in versions],
+        })
+
+    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        if request.user.role != Role.ADMIN:
+            raise PermissionDeniedError(
+                code="permission_denied",
+                message_nb="Bare administratorer kan publisere retningslinjer.",
+                message_en="Only administrators can publish guidelines.",
+            )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = Organisation.objects.filter(org_number=data.pop("organisation")).first()
+        if organisation is None:
+            raise NotFoundError(code="organisation_not_found",
+                                message_nb="Fant ikke virksomheten.",
+                                message_en="Organisation not found.")
+        guideline = guideline_publish(organisation=organisation, created_by=request.user, **data)
+        return Response(guideline_to_dict(guideline), status=201)

@@ -1,0 +1,55 @@
+"""django-filter FilterSets for the booking and offer lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.languages import validate_language_code
+from booking.models import Booking, BookingStatus, Modality, Offer, OfferStatus, Sector
+
+
+def _day_start(value: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+
+
+class BookingFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=BookingStatus.choices, help_text=_("One or more statuses (repeat the parameter).")
+    )
+    language = django_filters.CharFilter(
+        validators=[validate_language_code], help_text=_("ISO 639-3 code.")
+    )
+    modality = django_filters.ChoiceFilter(choices=Modality.choices)
+    sector = django_filters.ChoiceFilter(choices=Sector.choices)
+    unit = django_filters.NumberFilter(field_name="unit_id")
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", help_text=_("Starts on or after this day (YYYY-MM-DD).")
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", help_text=_("Starts on or before this day (YYYY-MM-DD).")
+    )
+    ordering = django_filters.OrderingFilter(fields=(("start", "start"), ("created_at", "created")))
+
+    class Meta:
+        model = Booking
+        fields: list[str] = []
+
+    def filter_date_from(self, qs: QuerySet[Booking], name: str, value: Any) -> QuerySet[Booking]:
+        return qs.filter(start__gte=_day_start(value))
+
+    def filter_date_to(self, qs: QuerySet[Booking], name: str, value: Any) -> QuerySet[Booking]:
+        return qs.filter(start__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+class OfferFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
