@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Tolk: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	$(VENV)/bin/uvicorn tolk.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(VENV)/bin/uvicorn tolk.asgi:application --host $(HOST) --port $(PORT) --lifespan on
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,21 +1,69 @@
-"""Websocket consumers. Close codes: 4401 = not authenticated, 4403 = wrong role for the route.
-A client may pass `?since=ID` to first receive every event of its own stream with id > ID."""
+"""Websocket consumers: authenticate, parse, call the same services as the REST API.
+
+Routes (see `booking.routing`):
+- `ws/interpreter/` – an interpreter's own stream: `offer.created`, `offer.withdrawn`,
+  `assignment.changed`. The interpreter may send `offer.accept` and `offer.decline`.
+- `ws/bookings/` – the stream of the user's organisation (bookers and coordinators):
+  `booking.changed` and the other events addressed to the organisation.
+
+Authentication: the session cookie (browsers) or `?ticket=` from `POST /api/v1/auth/ws-ticket/`
+(used once, valid 30 s). Close codes: 4401 not authenticated, 4403 wrong role for the route,
+4400 invalid `since`.
+
+Every event is `{"id", "type", "payload", "created_at"}`; ids increase. `?since=ID` first replays
+the events of the client's own stream it missed after ID, then live events follow. If more than
+`REPLAY_LIMIT` events were missed the server sends `{"type": "resync"}` instead: reload through the
+REST API and continue from the id of the next event.
+
+Client messages (JSON objects; `request_id`, a string or number, is echoed back if given):
+- `{"type": "offer.accept", "offer_id": 12, "impartial": true, "confidentiality": true}` →
+  `{"type": "offer.accept.result", "offer_id": 12, "status": "accepted", "assignment_id": 7}`
+- `{"type": "offer.decline", "offer_id": 12, "reason": "..."}` →
+  `{"type": "offer.decline.result", "offer_id": 12, "status": "declined"}`
+- a failure keeps the type of the result with `"status": "error"` and the same `code`, `detail`,
+  `section` and `fields` as the REST endpoint returns; a message that cannot be understood gets
+  `{"type": "error", "code": "invalid", ...}`. The socket stays open either way."""
 
 from __future__ import annotations
 
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
-from booking.models import Event, Role, WebsocketTicket
+from booking.models import Event, Role, User, WebsocketTicket
 from booking.realtime import event_message, interpreter_group, organisation_group
+from tolk.api import error_body, exception_handler
 
+logger = logging.getLogger(__name__)
+
+CLOSE_INVALID = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+
+REPLAY_LIMIT = 1000
+# Ids this connection has sent, to drop a duplicate (a batch re-sent after a partial layer failure,
+# or an event both replayed and delivered live).
+SEEN_IDS = 2000
+MAX_MESSAGE_BYTES = 8 * 1024
+# Client messages: at most this many in any window of this many seconds.
+MESSAGE_BURST = 20
+MESSAGE_WINDOW_SECONDS = 10.0
+MAX_REASON_LENGTH = 500
+ENVELOPE_KEYS = ("type", "offer_id", "request_id")
 
 
 @database_sync_to_async
@@ -34,11 +82,57 @@ def ticket_consume(key: str) -> Any:
 
 
 @database_sync_to_async
-def events_since(*, field: str, audience_id: int, since: int) -> list[dict[str, Any]]:
-    return [
-        event_message(e)
-        for e in Event.objects.filter(**{field: audience_id}, id__gt=since).order_by("id")
-    ]
+def events_since(*, field: str, audience_id: int, since: int) -> list[dict[str, Any]] | None:
+    """The events of one stream a client that saw `since` has missed, in id order; None if there
+    are more than REPLAY_LIMIT.
+
+    Ids are handed out when a change writes its events, but changes commit (and are dispatched) in
+    their own order, so an event with a smaller id can go out after `since` did. Those are replayed
+    too (dispatched later than `since`, or not yet); the client drops ids it already has."""
+    stream = Event.objects.filter(**{field: audience_id})
+    late = Q()
+    since_dispatched = (
+        stream.filter(id=since).values_list("dispatched_at", flat=True).first() if since else None
+    )
+    if since_dispatched is not None:
+        late = Q(id__lt=since) & (
+            Q(dispatched_at__gt=since_dispatched) | Q(dispatched_at__isnull=True)
+        )
+    events = list(stream.filter(Q(id__gt=since) | late).order_by("id")[: REPLAY_LIMIT + 1])
+    if len(events) > REPLAY_LIMIT:
+        return None
+    return [event_message(e) for e in events]
+
+
+def scope_language(scope: dict[str, Any]) -> str:
+    """The language the user chose (Django's language cookie) or the browser asks for."""
+    headers = {
+        k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+    }
+    supported = {code for code, _name in settings.LANGUAGES}
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # a malformed cookie header only means "no preference"
+        cookie = SimpleCookie()
+    chosen = cookie.get(settings.LANGUAGE_COOKIE_NAME)
+    candidates = [chosen.value] if chosen else []
+    accepted = parse_accept_lang_header(headers.get("accept-language", ""))
+    candidates += [lang for lang, _q in accepted]
+    for candidate in candidates:
+        base = candidate.lower().split("-")[0]
+        if base in {"no", "nn"}:
+            base = "nb"
+        if base in supported:
+            return base
+    return settings.LANGUAGE_CODE
+
+
+class MessageRejected(Exception):
+    def __init__(self, detail: str, fields: dict[str, Any] | None = None,
+                 code: str = "invalid") -> None:
+        super().__init__(detail)
+        self.body = error_body(code=code, detail=detail, fields=fields)
 
 
 class OutboxConsumer(AsyncJsonWebsocketConsumer):
@@ -51,9 +145,16 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
     def group_name(self, audience_id: int) -> str:
         raise NotImplementedError
 
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        """Client message types this route understands."""
+        return {}
+
     async def connect(self) -> None:
+        # Accept first: a close before accept becomes an HTTP 403 and the client never sees a code.
         await self.accept()
-        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.group: str | None = None
+        self.language = scope_language(self.scope)
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         user = self.scope.get("user")
         if "ticket" in query:
             user = await ticket_consume(query["ticket"][0][:64])
@@ -64,39 +165,165 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         if audience is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        since_raw = query.get("since", [""])[0].strip()
+        if since_raw and not (since_raw.isdigit() and len(since_raw) < 19):
+            with translation.override(self.language):
+                await self.send_json({
+                    "type": "error",
+                    **error_body(code="invalid", detail=_("since must be an event id."),
+                                 fields={"since": [_("Enter a whole number 0 or greater.")]}),
+                })
+            await self.close(code=CLOSE_INVALID)
+            return
         self.user = user
+        self.sent_ids: set[int] = set()
+        self.sent_order: deque[int] = deque()
+        self.message_times: deque[float] = deque()
         self.group = self.group_name(audience)
-        self.last_id = 0
-        self.replaying = True
-        self.buffer: list[dict[str, Any]] = []
+        # Join before reading the backlog, so nothing committed in between is missed; whatever
+        # arrives both ways is dropped the second time.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        since_raw = query.get("since", [""])[0]
-        if since_raw.isdigit():
-            for message in await events_since(
+        if since_raw:
+            missed = await events_since(
                 field=self.audience_field, audience_id=audience, since=int(since_raw)
-            ):
-                await self._send_event(message)
-        self.replaying = False
-        for message in self.buffer:
-            await self._send_event(message)
-        self.buffer = []
+            )
+            if missed is None:
+                await self.send_json({"type": "resync", "limit": REPLAY_LIMIT})
+            else:
+                for message in missed:
+                    await self._send_event(message)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _send_event(self, message: dict[str, Any]) -> None:
-        if message["id"] <= self.last_id:
+        event_id = message["id"]
+        if event_id in self.sent_ids:
             return
-        self.last_id = message["id"]
+        self.sent_ids.add(event_id)
+        self.sent_order.append(event_id)
+        if len(self.sent_order) > SEEN_IDS:
+            self.sent_ids.discard(self.sent_order.popleft())
         await self.send_json(message)
 
     async def outbox_event(self, event: dict[str, Any]) -> None:
-        if self.replaying:
-            self.buffer.append(event["event"])
-            return
+        """Channel layer handler: one outbox event for this stream."""
         await self._send_event(event["event"])
 
-    async def disconnect(self, code: int) -> None:
-        group = getattr(self, "group", None)
-        if group:
-            await self.channel_layer.group_discard(group, self.channel_name)
+    # -- client messages -------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if getattr(self, "group", None) is None:
+            return
+        with translation.override(self.language):
+            try:
+                message = self._parse(text_data, bytes_data)
+                self._throttle()
+            except MessageRejected as exc:
+                await self.send_json({"type": "error", **exc.body})
+                return
+            handler = self.handlers().get(message["type"])
+            if handler is None:
+                await self.send_json({
+                    "type": "error",
+                    **error_body(code="invalid",
+                                 detail=_("Unknown message type."),
+                                 fields={"type": [_("Not a message this connection accepts.")]}),
+                    **_echo(message),
+                })
+                return
+            await handler(message)
+
+    def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+        if text_data is None:
+            raise MessageRejected(_("Messages must be JSON text."))
+        if len(text_data.encode()) > MAX_MESSAGE_BYTES:
+            raise MessageRejected(_("The message is too large."))
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            raise MessageRejected(_("The message is not valid JSON.")) from None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise MessageRejected(
+                _("A message is a JSON object with a type."),
+                {"type": [_("This field is required.")]},
+            )
+        request_id = message.get("request_id")
+        if request_id is not None and (
+            isinstance(request_id, bool)
+            or not isinstance(request_id, str | int)
+            or len(str(request_id)) > 64
+        ):
+            raise MessageRejected(
+                _("request_id must be a string or a number."),
+                {"request_id": [_("At most 64 characters.")]},
+            )
+        return message
+
+    def _throttle(self) -> None:
+        now = time.monotonic()
+        while self.message_times and now - self.message_times[0] > MESSAGE_WINDOW_SECONDS:
+            self.message_times.popleft()
+        if len(self.message_times) >= MESSAGE_BURST:
+            raise MessageRejected(_("Too many messages; wait a few seconds."), code="throttled")
+        self.message_times.append(now)
+
+    async def call_service(
+        self, *, result_type: str, message: dict[str, Any], call: Callable[[User], dict[str, Any]]
+    ) -> None:
+        """Run one service call for the connected user in a worker thread and reply with its result
+        or with the error body the REST API would have returned."""
+        reply: dict[str, Any] = {"type": result_type, **_echo(message)}
+        try:
+            result = await _run_for_user(self.user.pk, call)
+        except Exception as exc:
+            body = _error_as_rest(exc)
+            if body is None:
+                logger.exception("websocket %s failed", result_type)
+                body = error_body(code="server_error",
+                                  detail=_("Something went wrong. Try again shortly."))
+            await self.send_json({**reply, "status": "error", **body})
+            return
+        if result is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.send_json({**reply, **result})
+
+
+@database_sync_to_async
+def _run_for_user(user_id: int, call: Callable[[User], dict[str, Any]]) -> dict[str, Any] | None:
+    # Read the user again: an account deactivated or unlinked since the socket opened gets nothing.
+    user = User.objects.filter(pk=user_id, is_active=True).select_related("interpreter").first()
+    if user is None:
+        return None
+    return call(user)
+
+
+def _error_as_rest(exc: Exception) -> dict[str, Any] | None:
+    response = exception_handler(exc, {})
+    if response is None or not isinstance(response.data, dict) or "code" not in response.data:
+        return None
+    return dict(response.data)
+
+
+def _echo(message: dict[str, Any]) -> dict[str, Any]:
+    echoed = {}
+    if "offer_id" in message:
+        echoed["offer_id"] = message["offer_id"]
+    if message.get("request_id") is not None:
+        echoed["request_id"] = message["request_id"]
+    return echoed
+
+
+def _offer_id(message: dict[str, Any]) -> int:
+    value = message.get("offer_id")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise MessageRejected(
+            _("offer_id must be the id of an offer."),
+            {"offer_id": [_("Enter a whole number greater than 0.")]},
+        )
+    return value
 
 
 class InterpreterConsumer(OutboxConsumer):
@@ -108,6 +335,52 @@ class InterpreterConsumer(OutboxConsumer):
 
     def group_name(self, audience_id: int) -> str:
         return interpreter_group(audience_id)
+
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        return {"offer.accept": self.offer_accept, "offer.decline": self.offer_decline}
+
+    async def offer_accept(self, message: dict[str, Any]) -> None:
+        result_type = "offer.accept.result"
+        try:
+            offer_id = _offer_id(message)
+        except MessageRejected as exc:
+            await self.send_json({"type": result_type, "status": "error", **exc.body,
+                                  **_echo(message)})
+            return
+        data = {k: v for k, v in message.items() if k not in ENVELOPE_KEYS}
+
+        def call(user: User) -> dict[str, Any]:
+            from booking.rules import Declarations
+            from booking.services.offers import offer_accept
+
+            declarations = Declarations.from_data(data)
+            assignment = offer_accept(offer_id=offer_id, user=user, declarations=declarations)
+            return {"status": "accepted", "assignment_id": assignment.pk}
+
+        await self.call_service(result_type=result_type, message=message, call=call)
+
+    async def offer_decline(self, message: dict[str, Any]) -> None:
+        result_type = "offer.decline.result"
+        try:
+            offer_id = _offer_id(message)
+            reason = message.get("reason", "")
+            if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
+                raise MessageRejected(
+                    _("reason must be a text of at most 500 characters."),
+                    {"reason": [_("At most 500 characters.")]},
+                )
+        except MessageRejected as exc:
+            await self.send_json({"type": result_type, "status": "error", **exc.body,
+                                  **_echo(message)})
+            return
+
+        def call(user: User) -> dict[str, Any]:
+            from booking.services.offers import offer_decline
+
+            offer_decline(offer_id=offer_id, user=user, reason=reason.strip())
+            return {"status": "declined"}
+
+        await self.call_service(result_type=result_type, message=message, call=call)
 
 
 class BookingsConsumer(OutboxConsumer):

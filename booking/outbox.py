@@ -40,4 +40,4 @@ def event_record(
 def _dispatch_after_commit() -> None:
     from booking import realtime
 
-    realtime.outbox_dispatch_pending()
+    realtime.outbox_dispatch_after_commit()

@@ -1,17 +1,34 @@
 """Delivery of outbox events to websocket clients through the channel layer.
 
 Each event row has one audience and goes to one small group: `interpreter.<id>` or
-`organisation.<id>`. Rows are claimed inside a transaction (`SELECT ... FOR UPDATE SKIP LOCKED` on
-PostgreSQL, the database write lock on SQLite) so several workers never send the same event; if the
-channel layer fails the transaction rolls back and the rows stay undispatched for the relay."""
+`organisation.<id>`. An offer wave to 500 interpreters is 500 sends to 500 one-member groups, never
+one send to a huge group (channels-redis drops messages in groups of a few hundred).
+
+Rows are claimed inside a transaction (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, the
+database write lock on SQLite) so several processes never send the same event; if the channel layer
+fails or times out the transaction rolls back and the rows stay undispatched.
+
+Two paths send events:
+- after commit of the change (`booking.outbox.event_record` schedules
+  `outbox_dispatch_after_commit`): inside a server process that runs the relay, the relay is
+  woken and sends at once without holding up the request; elsewhere (management commands, tests)
+  the events are sent synchronously;
+- the relay, a background task in every server process (started by the ASGI lifespan, see
+  `relay_lifespan`), which also sends whatever is still pending every few seconds – the events of a
+  commit whose dispatch failed because the layer was down – and expires due offers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -20,6 +37,11 @@ from booking.models import Event
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# Sends in flight at once towards the channel layer; a wave of offers is sent concurrently.
+SEND_CONCURRENCY = 64
+# A channel layer that hangs must not hold the claimed rows (and a request) for ever.
+SEND_TIMEOUT_SECONDS = 10.0
+DEFAULT_RELAY_INTERVAL_SECONDS = 2.0
 
 
 def interpreter_group(interpreter_id: int) -> str:
@@ -47,10 +69,24 @@ def event_message(event: Event) -> dict[str, Any]:
 
 
 async def _send_all(layer: Any, events: list[Event]) -> None:
+    """Send a batch: one audience's events one after the other in id order, different audiences
+    concurrently (a wave of offers to hundreds of interpreters must not wait on each send)."""
+    by_group: dict[str, list[Event]] = {}
     for event in events:
-        await layer.group_send(
-            event_group(event), {"type": "outbox.event", "event": event_message(event)}
-        )
+        by_group.setdefault(event_group(event), []).append(event)
+    semaphore = asyncio.Semaphore(SEND_CONCURRENCY)
+
+    async def send(group: str, group_events: list[Event]) -> None:
+        async with semaphore:
+            for event in group_events:
+                await layer.group_send(
+                    group, {"type": "outbox.event", "event": event_message(event)}
+                )
+
+    await asyncio.wait_for(
+        asyncio.gather(*(send(group, evs) for group, evs in by_group.items())),
+        timeout=SEND_TIMEOUT_SECONDS,
+    )
 
 
 def _dispatch_batch(layer: Any) -> int:
@@ -82,3 +118,140 @@ def outbox_dispatch_pending() -> int:
     except Exception:
         logger.warning("outbox dispatch failed; events stay pending for the relay", exc_info=True)
     return sent
+
+
+def outbox_dispatch_after_commit() -> None:
+    """Called by `transaction.on_commit` after a change that recorded events."""
+    relay = _relay
+    if relay is not None and relay.wake():
+        return
+    outbox_dispatch_pending()
+
+
+def _offers_expire_due() -> int:
+    # The booking services import this module's helpers indirectly; import late to avoid a cycle.
+    from booking.services.offers import offers_expire_due
+
+    return offers_expire_due()
+
+
+class Relay:
+    """The background relay of one server process: sends pending outbox events when woken after a
+    commit and at least every `interval` seconds, and expires due offers every `interval` seconds.
+    Safe to run in every process: rows are claimed, offer expiry locks its rows."""
+
+    def __init__(
+        self,
+        *,
+        interval: float,
+        dispatch: Callable[[], int] = outbox_dispatch_pending,
+        expire: Callable[[], int] | None = _offers_expire_due,
+    ) -> None:
+        self.interval = interval
+        self._dispatch = database_sync_to_async(dispatch, thread_sensitive=False)
+        self._expire = (
+            database_sync_to_async(expire, thread_sensitive=False) if expire else None
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.rounds = 0
+        self.sent = 0
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._task = self._loop.create_task(self._run(), name="tolk-outbox-relay")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def wake(self) -> bool:
+        """Ask for a dispatch now; safe from any thread. False if the relay is not running."""
+        loop, wake = self._loop, self._wake
+        if not self.running or loop is None or wake is None or loop.is_closed():
+            return False
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:
+            return False
+        return True
+
+    async def _guarded(self, step: Callable[[], Awaitable[int]], what: str) -> int:
+        try:
+            return await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.warning("relay: %s failed", what, exc_info=True)
+            return 0
+
+    async def _run(self) -> None:
+        wake = self._wake or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        next_expiry = loop.time()
+        while True:
+            self.sent += await self._guarded(self._dispatch, "outbox dispatch")
+            if self._expire is not None and loop.time() >= next_expiry:
+                await self._guarded(self._expire, "offer expiry")
+                next_expiry = loop.time() + self.interval
+            self.rounds += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=self.interval)
+            wake.clear()
+
+
+_relay: Relay | None = None
+
+
+def relay_interval() -> float:
+    return float(getattr(settings, "TOLK_RELAY_INTERVAL_SECONDS", DEFAULT_RELAY_INTERVAL_SECONDS))
+
+
+async def relay_start(*, interval: float | None = None, **kwargs: Any) -> Relay | None:
+    """Start this process's relay (once). An interval of 0 disables it (e.g. when a separate
+    `run_jobs` process does the work)."""
+    global _relay
+    interval = relay_interval() if interval is None else interval
+    if interval <= 0:
+        return None
+    if _relay is not None and _relay.running:
+        return _relay
+    relay = Relay(interval=interval, **kwargs)
+    relay.start()
+    _relay = relay
+    return relay
+
+
+async def relay_stop() -> None:
+    global _relay
+    relay, _relay = _relay, None
+    if relay is not None:
+        await relay.stop()
+
+
+async def relay_lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """ASGI lifespan handler: starts the relay with the server process and stops it on shutdown."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                await relay_start()
+            except Exception as exc:
+                logger.exception("relay could not start")
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await relay_stop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
