@@ -1,6 +1,6 @@
-"""Reads the pages need beyond the booking app's own selectors. Every function is scoped to what the
-user may see: a booker their organisation's bookings (as customer), a coordinator their provider's
-bookings, an interpreter their own offers and assignments. Anything else is simply not found."""
+"""Reads the pages need beyond `booking.selectors_bookings`. Every function is scoped to what the
+user may see (built on `bookings_visible_to`): a booker their organisation's bookings, a coordinator
+their provider's, an interpreter their own offers and assignments. Anything else is not found."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.utils import timezone
 from booking.models import (
     Assignment,
     AssignmentStatus,
-    AuditEntry,
     Booking,
     BookingStatus,
     Event,
@@ -20,46 +19,20 @@ from booking.models import (
     Role,
     User,
 )
+from booking.selectors_bookings import bookings_visible_to
 
 DISPATCH_STATUSES = (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED)
 
 
-def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
-    if user.role == Role.BOOKER and user.organisation_id:
-        return Booking.objects.filter(customer_id=user.organisation_id)
-    if user.role == Role.COORDINATOR and user.organisation_id:
-        return Booking.objects.filter(provider_id=user.organisation_id)
-    return Booking.objects.none()
-
-
 def booking_list_for(*, user: User, status: str = "") -> QuerySet[Booking]:
-    qs = bookings_visible_to(user=user).select_related("unit", "provider")
+    qs = bookings_visible_to(user=user)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-start", "-id")
 
 
 def booking_detail_for(*, user: User, booking_id: int) -> Booking | None:
-    return (
-        bookings_visible_to(user=user)
-        .select_related("unit", "customer", "provider", "guideline", "created_by")
-        .filter(pk=booking_id)
-        .first()
-    )
-
-
-def live_assignment(*, booking: Booking) -> Assignment | None:
-    return (
-        booking.assignments.filter(
-            status__in=(AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED)
-        )
-        .select_related("interpreter")
-        .first()
-    )
-
-
-def audit_trail(*, booking: Booking) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(booking=booking).select_related("actor").order_by("id")
+    return bookings_visible_to(user=user).select_related("created_by").filter(pk=booking_id).first()
 
 
 def dispatch_board(*, user: User) -> QuerySet[Booking]:
@@ -79,10 +52,6 @@ def dispatch_board(*, user: User) -> QuerySet[Booking]:
         )
         .order_by("start", "id")
     )
-
-
-def offers_for_booking(*, booking: Booking) -> QuerySet[Offer]:
-    return booking.offers.select_related("interpreter").order_by("wave", "rank")
 
 
 def pending_offers_for(*, user: User) -> QuerySet[Offer]:

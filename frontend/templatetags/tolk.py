@@ -10,14 +10,22 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from booking.geo import municipality_name
 from booking.languages import language_name
-from booking.models import Role
+from booking.models import BookingStatus, Role
 
 register = template.Library()
 
 # (url name, label, roles allowed to see it)
 NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("frontend:booking-new", _("Book an interpreter"), (Role.BOOKER,)),
+    ("frontend:booking-list", _("My bookings"), (Role.BOOKER,)),
+    ("frontend:offers", _("Offers"), (Role.INTERPRETER,)),
+    ("frontend:assignments", _("My assignments"), (Role.INTERPRETER,)),
     ("frontend:my-card", _("Interpreter card"), (Role.INTERPRETER,)),
+    ("frontend:dispatch", _("Dispatch board"), (Role.COORDINATOR,)),
+    ("frontend:need-report", _("Need report"), (Role.ANALYST, Role.ADMIN)),
+    ("frontend:provider-import", _("Provider file"), (Role.ANALYST, Role.COORDINATOR, Role.ADMIN)),
     ("frontend:card-check", _("Check interpreter card"), ()),
 )
 
@@ -102,3 +110,16 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def municipality_label(number: str) -> str:
+    return municipality_name(number) if number else ""
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A booking status code ('assigned') as its translated label."""
+    if not value:
+        return ""
+    return str(dict(BookingStatus.choices).get(value, value))

@@ -1,0 +1,186 @@
+"""The analyst's pages: the yearly need report (headline figures with year-over-year change,
+charts, tables with suppressed cells marked, CSV/XLSX downloads) and the provider file upload with
+its row-by-row error report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from booking.models import Role
+from frontend.access import role_required
+from stats.services.imports import assignments_import
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class ProviderFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Provider file (CSV)"),
+        help_text=gettext_lazy(
+            "UTF-8, comma-separated, with a header row; one row per request. Importing the same "
+            "file again changes nothing. If any row is invalid, nothing is imported."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                gettext_lazy("The file is larger than 200 MB. Split it by year or provider."),
+                code="too_large",
+            )
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(
+                gettext_lazy("Upload a .csv file in the provider format."), code="not_csv"
+            )
+        return upload
+
+
+@role_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
+def provider_import(request: HttpRequest) -> HttpResponse:
+    result = None
+    form = ProviderFileForm()
+    status = 200
+    if request.method == "POST":
+        form = ProviderFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = assignments_import(
+                stream=upload.file, file_name=upload.name, user=request.user  # type: ignore[arg-type]
+            )
+            status = 200 if result.ok else 400
+        else:
+            status = 400
+    return render(
+        request,
+        "frontend/analyst/provider_import.html",
+        {"form": form, "result": result, "columns": _columns()},
+        status=status,
+    )
+
+
+def _columns() -> list[tuple[str, str, str]]:
+    return [
+        ("provider_org_number", _("yes"), _("9-digit organisation number with valid check digit")),
+        ("provider_type", _("yes"), "private, municipal, state, in_house"),
+        ("reference", _("yes"), _("the provider's own id for the request")),
+        ("date", _("yes"), "YYYY-MM-DD"),
+        ("language", _("yes"), _("ISO 639-3 code, e.g. ara, tir, som, ukr")),
+        ("modality", _("yes"), "onsite, video, phone"),
+        ("sector", _("yes"),
+         "health, welfare, child_welfare, education, justice, immigration, other"),
+        ("municipality", _("no"), _("4-digit municipality number")),
+        ("interpreter_category", _("no"), _("A–E when qualified for the language that day")),
+        ("outcome", _("yes"), "completed, cancelled, unfilled"),
+        ("duration_minutes", _("for completed"), _("whole minutes, 0 or more")),
+        ("cost_nok", _("no"), _("decimal, e.g. 1250.00")),
+    ]
+
+
+REPORT_TABLES = (
+    ("by_language", gettext_lazy("By language")),
+    ("by_provider_type", gettext_lazy("By provider type")),
+    ("by_modality", gettext_lazy("By modality")),
+    ("by_sector", gettext_lazy("By sector")),
+    ("by_county", gettext_lazy("By county")),
+    ("by_category", gettext_lazy("By register category")),
+)
+HEADLINES = (
+    ("requests", gettext_lazy("Requests"), "number"),
+    ("assignments", gettext_lazy("Assignments carried out"), "number"),
+    ("qualified_share", gettext_lazy("Done by a qualified interpreter"), "percent"),
+    ("unfilled", gettext_lazy("Unfilled (no interpreter found)"), "number"),
+    ("cancelled", gettext_lazy("Cancelled"), "number"),
+    ("hours", gettext_lazy("Hours"), "number"),
+    ("cost_nok", gettext_lazy("Cost (NOK)"), "number"),
+    ("language_count", gettext_lazy("Languages"), "number"),
+)
+FILTERS = ("county", "sector", "provider_type", "modality")
+
+
+class ReportFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+    sector = forms.ChoiceField(label=gettext_lazy("Sector"), required=False)
+    provider_type = forms.ChoiceField(label=gettext_lazy("Provider type"), required=False)
+    modality = forms.ChoiceField(label=gettext_lazy("Modality"), required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        from booking import geo
+        from booking.models import Modality, ProviderType, Sector
+
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["county"].choices = every + sorted(
+            ((code, place.name) for code, place in geo.COUNTIES.items()), key=lambda c: c[1]
+        )
+        self.fields["sector"].choices = every + list(Sector.choices)
+        self.fields["provider_type"].choices = every + list(ProviderType.choices)
+        self.fields["modality"].choices = every + list(Modality.choices)
+
+
+def _years() -> list[int]:
+    from django.db.models.functions import ExtractYear
+
+    from stats.models import AssignmentFact
+
+    years = sorted(
+        set(
+            AssignmentFact.objects.annotate(y=ExtractYear("date"))
+            .values_list("y", flat=True)
+            .distinct()
+        ),
+        reverse=True,
+    )
+    return years
+
+
+def _change(totals: dict[str, Any], key: str) -> Any:
+    change = totals.get("change")
+    if isinstance(change, dict):
+        return change.get(key)
+    return None
+
+
+@role_required(Role.ANALYST, Role.ADMIN)
+def need_report(request: HttpRequest) -> HttpResponse:
+    from frontend.report import report_page_context
+
+    years = _years()
+    if not years:
+        return render(request, "frontend/analyst/need_report.html", {"no_data": True})
+    data = request.GET.copy()
+    data.setdefault("year", str(years[0]))
+    form = ReportFilterForm(data, years=years)
+    if not form.is_valid():
+        return render(
+            request, "frontend/analyst/need_report.html", {"form": form, "invalid": True},
+            status=400,
+        )
+    filters = {k: form.cleaned_data[k] for k in FILTERS if form.cleaned_data.get(k)}
+    context = report_page_context(year=form.cleaned_data["year"], filters=filters, years=years)
+    context["form"] = form
+    return render(request, "frontend/analyst/need_report.html", context)
+
+
+@role_required(Role.ANALYST, Role.ADMIN)
+def need_report_download(request: HttpRequest) -> HttpResponse:
+    from frontend.report import report_download
+
+    years = _years()
+    form = ReportFilterForm(request.GET, years=years)
+    fmt = request.GET.get("format", "")
+    if not years or not form.is_valid() or fmt not in ("csv", "xlsx"):
+        from django.core.exceptions import BadRequest
+
+        raise BadRequest("invalid report download")
+    filters = {k: form.cleaned_data[k] for k in FILTERS if form.cleaned_data.get(k)}
+    return report_download(year=form.cleaned_data["year"], filters=filters, fmt=fmt)

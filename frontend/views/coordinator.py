@@ -1,0 +1,158 @@
+"""The coordinator's dispatch board: open bookings with their waves, expiry and unfilled ones live;
+per booking the ranked candidates, why other qualified interpreters are excluded, and sending an
+offer wave."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from booking.models import Booking, BookingStatus, Role, User
+from booking.selectors import qualified_interpreters
+from booking.selectors_bookings import (
+    booking_candidates,
+    booking_date,
+    booking_live_assignment,
+    candidate_explain,
+    offers_for_booking,
+)
+from booking.services.offers import offers_send_wave
+from frontend.access import role_required
+from frontend.forms import REGISTER_NUMBER_RE, OfferWaveForm
+from frontend.selectors import booking_detail_for, dispatch_board, last_event_id
+from frontend.views.booker import status_texts
+from tolk.errors import DomainError
+
+CANDIDATES_SHOWN = 25
+EXCLUDED_SHOWN = 15
+SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
+
+
+@role_required(Role.COORDINATOR)
+def board(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    context = {
+        "bookings": list(dispatch_board(user=user)[:200]),
+        "since": last_event_id(user=user),
+        "live_texts": status_texts(),
+    }
+    if request.GET.get("fragment") == "rows":
+        return render(request, "frontend/coordinator/board_rows.html", context)
+    return render(request, "frontend/coordinator/board.html", context)
+
+
+def _reason_text(reason: dict[str, Any]) -> str:
+    labels = {
+        "TL7_QUALIFIED": _("Not qualified for the language on that day"),
+        "TL9_GUIDELINES": _("Category below the required minimum"),
+        "TL10_POLICE_CERT": _("No valid police certificate"),
+        "TL16_IMPARTIALITY": _("Blocked for this case"),
+        "MODALITY": _("Does not offer this modality"),
+        "PREFERENCE_GENDER": _("Does not match the gender preference"),
+        "ALREADY_OFFERED": _("Already offered this booking"),
+        "BUSY": _("Busy: another assignment overlaps, travel time included"),
+    }
+    text = str(labels.get(reason.get("code", ""), reason.get("detail", "")))
+    section = reason.get("section")
+    return f"{text} ({section})" if section else text
+
+
+def _excluded(booking: Booking, candidate_ids: set[int]) -> list[dict[str, Any]]:
+    """Interpreters qualified in the language on the day who are not candidates, with why."""
+    others = (
+        qualified_interpreters(language=booking.language, on=booking_date(booking))
+        .exclude(pk__in=candidate_ids)
+        .order_by("register_number")[:EXCLUDED_SHOWN]
+    )
+    rows = []
+    for interpreter in others:
+        number = interpreter.register_number
+        explanation = candidate_explain(booking=booking, register_number=number)
+        rows.append({
+            "interpreter": interpreter,
+            "category": explanation.category,
+            "reasons": [_reason_text(r) for r in explanation.reasons],
+        })
+    return rows
+
+
+def _dispatch_context(user: User, booking_id: int) -> dict[str, Any]:
+    booking = booking_detail_for(user=user, booking_id=booking_id)
+    if booking is None:
+        raise Http404
+    open_for_offers = booking.status in SENDABLE
+    candidates = booking_candidates(booking=booking) if open_for_offers else []
+    return {
+        "booking": booking,
+        "assignment": booking_live_assignment(booking=booking),
+        "offers": list(offers_for_booking(booking=booking).order_by("wave", "rank")),
+        "candidates": candidates[:CANDIDATES_SHOWN],
+        "candidate_count": len(candidates),
+        "excluded": _excluded(booking, {c.interpreter_id for c in candidates})
+        if open_for_offers else [],
+        "open_for_offers": open_for_offers,
+        "since": last_event_id(user=user),
+        "live_texts": status_texts(),
+    }
+
+
+@role_required(Role.COORDINATOR)
+def dispatch_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user: Any = request.user
+    context = _dispatch_context(user, booking_id)
+    context["wave_form"] = OfferWaveForm()
+    explain = request.GET.get("explain", "").strip()
+    if explain:
+        if REGISTER_NUMBER_RE.match(explain):
+            try:
+                result = candidate_explain(booking=context["booking"], register_number=explain)
+            except DomainError as exc:
+                context["explain_error"] = exc.detail
+            else:
+                context["explanation"] = {
+                    "result": result, "reasons": [_reason_text(r) for r in result.reasons]
+                }
+        else:
+            context["explain_error"] = _("A register number has only letters, digits and hyphens.")
+        context["explain"] = explain
+    if request.GET.get("fragment") == "live":
+        return render(request, "frontend/coordinator/dispatch_live.html", context)
+    return render(request, "frontend/coordinator/dispatch.html", context)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def send_wave(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user: Any = request.user
+    form = OfferWaveForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = offers_send_wave(
+                booking_id=booking_id, user=user, limit=form.cleaned_data["limit"]
+            )
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise Http404 from exc
+            messages.error(request, exc.detail)
+        else:
+            if sent:
+                messages.success(
+                    request, _("Offers sent to %(n)s interpreters.") % {"n": len(sent)}
+                )
+            elif Booking.objects.filter(pk=booking_id, status=BookingStatus.UNFILLED).exists():
+                messages.warning(
+                    request, _("No candidates were left. The booking is marked unfilled.")
+                )
+            else:
+                messages.warning(
+                    request, _("No new candidates. The offers already sent are still open.")
+                )
+            return redirect("frontend:dispatch-booking", booking_id=booking_id)
+    context = _dispatch_context(user, booking_id)
+    context["wave_form"] = form
+    return render(request, "frontend/coordinator/dispatch.html", context, status=400)
