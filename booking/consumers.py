@@ -17,7 +17,8 @@ REST API and continue from the id of the next event.
 
 Client messages (JSON objects; `request_id`, a string or number, is echoed back if given):
 - `{"type": "offer.accept", "offer_id": 12, "impartial": true, "confidentiality": true}` →
-  `{"type": "offer.accept.result", "offer_id": 12, "status": "accepted", "assignment_id": 7}`
+  `{"type": "offer.accept.result", "offer_id": 12, "status": "accepted", "assignment_id": 7,
+  "booking_id": 3}`
 - `{"type": "offer.decline", "offer_id": 12, "reason": "..."}` →
   `{"type": "offer.decline.result", "offer_id": 12, "status": "declined"}`
 - a failure keeps the type of the result with `"status": "error"` and the same `code`, `detail`,
@@ -46,6 +47,8 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from booking.models import Event, Role, User, WebsocketTicket
 from booking.realtime import event_message, interpreter_group, organisation_group
+from booking.rules import Declarations
+from booking.services.offers import offer_accept, offer_decline
 from tolk.api import error_body, exception_handler
 
 logger = logging.getLogger(__name__)
@@ -350,12 +353,10 @@ class InterpreterConsumer(OutboxConsumer):
         data = {k: v for k, v in message.items() if k not in ENVELOPE_KEYS}
 
         def call(user: User) -> dict[str, Any]:
-            from booking.rules import Declarations
-            from booking.services.offers import offer_accept
-
             declarations = Declarations.from_data(data)
             assignment = offer_accept(offer_id=offer_id, user=user, declarations=declarations)
-            return {"status": "accepted", "assignment_id": assignment.pk}
+            return {"status": "accepted", "assignment_id": assignment.pk,
+                    "booking_id": assignment.booking_id}
 
         await self.call_service(result_type=result_type, message=message, call=call)
 
@@ -375,8 +376,6 @@ class InterpreterConsumer(OutboxConsumer):
             return
 
         def call(user: User) -> dict[str, Any]:
-            from booking.services.offers import offer_decline
-
             offer_decline(offer_id=offer_id, user=user, reason=reason.strip())
             return {"status": "declined"}
 
