@@ -27,6 +27,7 @@ from booking.models import (
     InterpreterBlock,
     Modality,
     Offer,
+    OfferStatus,
     Role,
     User,
 )
@@ -242,7 +243,13 @@ def _candidate_rows(booking: Booking, *, now: dt.datetime) -> QuerySet[Interpret
         qs = qs.filter(police_certificate_valid_until__gte=on)
     qs = qs.filter(~Exists(_blocks_for(booking).filter(interpreter=OuterRef("pk"))))
     if booking.pk:
-        qs = qs.filter(~Exists(Offer.objects.filter(booking=booking, interpreter=OuterRef("pk"))))
+        # Asked before and declined, let it expire or took it: not again. An offer withdrawn
+        # because someone else took the booking does not count: that interpreter is asked again
+        # when the booking reopens.
+        asked = Offer.objects.filter(booking=booking, interpreter=OuterRef("pk")).exclude(
+            status=OfferStatus.WITHDRAWN
+        )
+        qs = qs.filter(~Exists(asked))
     return qs.annotate(
         recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
         maybe_busy=Exists(maybe_busy),
@@ -348,8 +355,12 @@ def candidate_explain(
         reasons.append(_reason(TL10_POLICE_CERT, "No police certificate valid on the day."))
     if _blocks_for(booking).filter(interpreter=interpreter).exists():
         reasons.append(_reason(TL16_IMPARTIALITY, "Blocked by the organisation for this case."))
-    if booking.pk and Offer.objects.filter(booking=booking, interpreter=interpreter).exists():
-        offer = Offer.objects.get(booking=booking, interpreter=interpreter)
+    offer = (
+        Offer.objects.filter(booking=booking, interpreter=interpreter)
+        .exclude(status=OfferStatus.WITHDRAWN).first()
+        if booking.pk else None
+    )
+    if offer is not None:
         reasons.append(_reason(
             "ALREADY_OFFERED", f"Already offered this booking (offer status {offer.status})."
         ))

@@ -100,15 +100,27 @@ def offers_send_wave_locked(
         return []
     expires_at = min(now + dt.timedelta(minutes=offer_minutes_default()), booking.start)
     booking.wave += 1
-    offers = Offer.objects.bulk_create(
-        [
-            Offer(booking=booking, interpreter_id=c.interpreter_id, wave=booking.wave,
-                  rank=c.rank, expires_at=expires_at)
-            for c in candidates
-        ]
-    )
-    if offers and offers[0].pk is None:  # backends that do not return ids from bulk_create
-        offers = list(Offer.objects.filter(booking=booking, wave=booking.wave).order_by("rank"))
+    # Interpreters whose earlier offer was withdrawn (someone else took it) get that row back.
+    earlier = {
+        o.interpreter_id: o
+        for o in Offer.objects.select_for_update().filter(
+            booking=booking, interpreter_id__in=[c.interpreter_id for c in candidates],
+            status=OfferStatus.WITHDRAWN,
+        )
+    }
+    fresh = []
+    for c in candidates:
+        offer = earlier.get(c.interpreter_id)
+        if offer is None:
+            fresh.append(Offer(booking=booking, interpreter_id=c.interpreter_id,
+                               wave=booking.wave, rank=c.rank, expires_at=expires_at))
+            continue
+        offer.status = OfferStatus.PENDING
+        offer.wave, offer.rank, offer.expires_at = booking.wave, c.rank, expires_at
+        offer.responded_at = None
+        offer.save(update_fields=["status", "wave", "rank", "expires_at", "responded_at"])
+    Offer.objects.bulk_create(fresh)
+    offers = list(Offer.objects.filter(booking=booking, wave=booking.wave).order_by("rank"))
     for offer in offers:
         event_record(kind="offer.created", payload=offer_payload(offer, booking),
                      interpreter_ids=[offer.interpreter_id])

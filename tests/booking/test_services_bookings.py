@@ -1,0 +1,417 @@
+"""Booking services: the rules applied at booking and assignment time on both sides of the
+cut-off, guidelines, the exception path, cancellation, completion, register reopen, overlaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from booking.models import (
+    Assignment,
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    Event,
+    InterpreterBlock,
+    Offer,
+    OfferStatus,
+)
+from booking.rules import (
+    TL4_CHILD,
+    TL6_DUTY_BASIS,
+    TL7_QUALIFIED,
+    TL8_REMOTE,
+    TL9_GUIDELINES,
+    TL10_POLICE_CERT,
+    TL16_IMPARTIALITY,
+    ChildException,
+    Declarations,
+    ExceptionRecord,
+)
+from booking.selectors_bookings import booking_candidates, booking_fact_fields, candidate_explain
+from booking.services.bookings import (
+    assignment_cancel_by_interpreter,
+    assignment_record_exception,
+    assignments_reopen_for_blocked,
+    booking_cancel,
+    booking_complete,
+    booking_create,
+)
+from booking.services.guidelines import guideline_publish
+from booking.services.offers import offer_accept, offers_send_wave
+from booking.signals import booking_finished
+from tests import factories
+from tests.booking.booking_helpers import (
+    AFTER_CUTOFF,
+    BEFORE_CUTOFF,
+    NOW,
+    book,
+    interpreter_user,
+    qualified,
+    request,
+    world,
+)
+from tolk.errors import ConflictError, PermissionDeniedError, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+YES = Declarations(impartial=True, confidentiality=True)
+EXCEPTION = ExceptionRecord(
+    ground="cannot_wait", justification="Fristen for vedtak løper ut i dag; ingen ledig.",
+    decided_by="Avdelingsleder Nordmann",
+)
+
+
+@pytest.fixture
+def finished() -> list[Booking]:
+    seen: list[Booking] = []
+
+    def receiver(sender: object, booking: Booking, **kwargs: object) -> None:
+        seen.append(booking)
+
+    booking_finished.connect(receiver)
+    yield seen
+    booking_finished.disconnect(receiver)
+
+
+@pytest.mark.parametrize("start", [BEFORE_CUTOFF, AFTER_CUTOFF])
+def test_booking_records_rule_set_and_guideline_version(start: dt.datetime) -> None:
+    w = world()
+    booking = book(w, start=start)
+    assert booking.guideline.version == 1
+    assert booking.rule_set == ("dispensation" if start < AFTER_CUTOFF else "exception-only")
+    assert booking.qualified_required
+    entry = AuditEntry.objects.get(booking=booking)
+    assert entry.action == "created" and entry.actor == w.booker
+    assert entry.details["guideline_version"] == 1
+
+
+def test_new_guideline_version_applies_to_new_bookings_only() -> None:
+    w = world()
+    first = book(w)
+    guideline_publish(organisation=w.customer, valid_from=dt.date(2026, 1, 1), min_category="B",
+                      remote_platforms=["Teams (helsenett)"])
+    second = book(w)
+    first.refresh_from_db()
+    assert first.guideline.version == 1 and first.min_category == ""
+    assert second.guideline.version == 2 and second.min_category == "B"
+
+
+def test_no_guideline_refused_tl9() -> None:
+    booker = factories.BookerFactory()
+    factories.ProviderAgreementFactory(customer=booker.organisation)
+    with pytest.raises(ValidationFailed) as exc:
+        booking_create(user=booker, data=request(), now=NOW)
+    assert exc.value.code == TL9_GUIDELINES
+    assert not Booking.objects.exists()
+
+
+def test_no_provider_agreement_refused() -> None:
+    booker = factories.BookerFactory()
+    factories.GuidelineFactory(organisation=booker.organisation)
+    with pytest.raises(ValidationFailed) as exc:
+        booking_create(user=booker, data=request(), now=NOW)
+    assert exc.value.code == "no_provider_agreement"
+
+
+def test_remote_platform_and_duty_basis_checked_at_booking() -> None:
+    w = world()
+    with pytest.raises(ValidationFailed) as exc:
+        book(w, modality="video", platform="Zoom (gratis)")
+    assert exc.value.code == TL8_REMOTE
+    booking = book(w, modality="video", platform="Teams (helsenett)", address="")
+    assert booking.platform == "Teams (helsenett)" and booking.address == ""
+    with pytest.raises(ValidationFailed) as exc:
+        book(w, duty_basis="")
+    assert exc.value.code == TL6_DUTY_BASIS
+    discretionary = book(w, duty_basis="discretionary", assessment_note="")
+    assert not discretionary.qualified_required
+
+
+def test_guideline_min_category_is_a_floor_for_candidates() -> None:
+    w = world(min_category="B")
+    interpreter_user(category="A")
+    interpreter_user(category="B")
+    low = interpreter_user(category="D")
+    booking = book(w, min_category="E")  # asking for less than the guideline changes nothing
+    assert booking.min_category == "B"
+    assert {c.category for c in booking_candidates(booking=booking, now=NOW)} == {"A", "B"}
+    why = candidate_explain(booking=booking, register_number=low.interpreter.register_number)
+    assert [r["code"] for r in why.reasons] == [TL9_GUIDELINES]
+
+
+def test_police_certificate_required_by_guideline() -> None:
+    w = world(police=True)
+    with_cert = interpreter_user(police_certificate_valid_until=dt.date(2027, 12, 31))
+    without = interpreter_user()
+    booking = book(w)
+    assert booking.police_certificate_required
+    ids = {c.interpreter_id for c in booking_candidates(booking=booking, now=NOW)}
+    assert ids == {with_cert.interpreter_id}
+    why = candidate_explain(booking=booking, register_number=without.interpreter.register_number)
+    assert [r["code"] for r in why.reasons] == [TL10_POLICE_CERT]
+
+
+def test_blocked_for_case_is_excluded_and_refused() -> None:
+    w = world()
+    blocked = interpreter_user()
+    other_case = interpreter_user()
+    InterpreterBlock.objects.create(organisation=w.customer, interpreter=blocked.interpreter,
+                                    case_reference="SAK-1", reason="Slektskap")
+    InterpreterBlock.objects.create(organisation=w.customer, interpreter=other_case.interpreter,
+                                    case_reference="SAK-2", reason="Interesse i saken")
+    booking = book(w, case_reference="SAK-1")
+    ids = {c.interpreter_id for c in booking_candidates(booking=booking, now=NOW)}
+    assert ids == {other_case.interpreter_id}
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    register_number=blocked.interpreter.register_number, now=NOW)
+    assert exc.value.code == TL16_IMPARTIALITY
+
+
+def test_travel_buffer_makes_an_interpreter_busy() -> None:
+    w = world()
+    user = interpreter_user(municipality="0301")
+    first = book(w)  # 10:00–11:00 in Oslo
+    (offer,) = offers_send_wave(booking_id=first.pk, user=w.coordinator, now=NOW)
+    offer_accept(offer_id=offer.pk, user=user, declarations=YES, now=NOW)
+    assignment = Assignment.objects.get(booking=first)
+    assert assignment.travel_minutes == 15
+    # 11:10 in Bergen: not enough time to travel from Oslo.
+    bergen = book(w, start=BEFORE_CUTOFF + dt.timedelta(minutes=70), municipality="4601")
+    assert booking_candidates(booking=bergen, now=NOW) == []
+    why = candidate_explain(booking=bergen, register_number=user.interpreter.register_number)
+    assert [r["code"] for r in why.reasons] == ["BUSY"]
+    # 11:10 on video overlaps the 15 minutes after the on-site job; 11:15 is free.
+    overlapping = book(w, start=BEFORE_CUTOFF + dt.timedelta(minutes=70), modality="video",
+                       platform="Teams (helsenett)", address="")
+    assert booking_candidates(booking=overlapping, now=NOW) == []
+    video = book(w, start=BEFORE_CUTOFF + dt.timedelta(minutes=75), modality="video",
+                 platform="Teams (helsenett)", address="")
+    assert [c.interpreter_id for c in booking_candidates(booking=video, now=NOW)] == [
+        user.interpreter_id
+    ]
+    # A direct assignment into an overlapping slot is a 409.
+    with pytest.raises(ConflictError) as exc:
+        assignment_record_exception(booking_id=bergen.pk, user=w.coordinator,
+                                    register_number=user.interpreter.register_number, now=NOW)
+    assert exc.value.code == "interpreter_busy"
+
+
+def test_fairness_ranks_fewer_recent_assignments_first() -> None:
+    w = world()
+    busy, idle = interpreter_user(), interpreter_user()
+    past = book(w)
+    Booking.objects.filter(pk=past.pk).update(start=NOW - dt.timedelta(days=10),
+                                              end=NOW - dt.timedelta(days=10, hours=-1))
+    past.refresh_from_db()
+    assignment_record_exception(booking_id=past.pk, user=w.coordinator,
+                                register_number=busy.interpreter.register_number, now=NOW)
+    booking = book(w)
+    ranked = booking_candidates(booking=booking, now=NOW)
+    assert [c.interpreter_id for c in ranked] == [idle.interpreter_id, busy.interpreter_id]
+    assert ranked[1].recent_assignments == 1
+
+
+# --- the exception path, on both sides of the cut-off ----------------------------------------
+
+
+def test_non_qualified_before_cutoff_uses_the_dispensation() -> None:
+    w = world()
+    unqualified = factories.InterpreterFactory()
+    booking = book(w, start=BEFORE_CUTOFF)
+    assignment = assignment_record_exception(
+        booking_id=booking.pk, user=w.coordinator,
+        register_number=unqualified.register_number, declarations=YES, now=NOW,
+    )
+    assert assignment.basis == "dispensation"
+    assert assignment.category == ""
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ASSIGNED
+
+
+def test_non_qualified_after_cutoff_refused_without_exception() -> None:
+    w = world()
+    unqualified = factories.InterpreterFactory()
+    booking = book(w, start=AFTER_CUTOFF)
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    register_number=unqualified.register_number, now=NOW)
+    assert exc.value.code == TL7_QUALIFIED
+    assert not Assignment.objects.exists()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OPEN
+
+
+@pytest.mark.parametrize("start", [BEFORE_CUTOFF, AFTER_CUTOFF])
+def test_exception_recorded_with_ground_justification_and_decider(start: dt.datetime) -> None:
+    w = world()
+    unqualified = factories.InterpreterFactory()
+    booking = book(w, start=start)
+    assignment = assignment_record_exception(
+        booking_id=booking.pk, user=w.coordinator, register_number=unqualified.register_number,
+        exception=EXCEPTION, now=NOW,
+    )
+    assert assignment.basis == "exception"
+    assert assignment.exception_ground == "cannot_wait"
+    assert assignment.exception_decided_by == "Avdelingsleder Nordmann"
+    entry = AuditEntry.objects.filter(booking=booking).last()
+    assert entry.action == "assigned_by_exception"
+    assert entry.details["decided_by"] == "Avdelingsleder Nordmann"
+
+
+@pytest.mark.parametrize("start", [BEFORE_CUTOFF, AFTER_CUTOFF])
+def test_adhoc_interpreter_must_give_age_and_children_need_the_s4_exception(
+    start: dt.datetime,
+) -> None:
+    w = world()
+    booking = book(w, start=start)
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    adhoc_name="Ola Tolk", exception=EXCEPTION, now=NOW)
+    assert exc.value.code == TL4_CHILD
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    adhoc_name="Ung Person", adhoc_age=16, exception=EXCEPTION,
+                                    now=NOW)
+    assert exc.value.code == TL4_CHILD
+    assignment = assignment_record_exception(
+        booking_id=booking.pk, user=w.coordinator, adhoc_name="Ung Person", adhoc_age=16,
+        exception=EXCEPTION,
+        child_exception=ChildException(ground="emergency",
+                                       reason="Livstruende situasjon, ingen voksne tilgjengelig."),
+        now=NOW,
+    )
+    assert assignment.adhoc_age == 16
+    assert assignment.child_exception_ground == "emergency"
+    assert assignment.interpreter_id is None
+
+
+def test_adhoc_after_cutoff_without_exception_refused() -> None:
+    w = world()
+    booking = book(w, start=AFTER_CUTOFF)
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    adhoc_name="Voksen Person", adhoc_age=40, now=NOW)
+    assert exc.value.code == TL7_QUALIFIED
+
+
+def test_unfilled_booking_can_still_be_assigned_by_exception() -> None:
+    w = world()
+    booking = book(w, start=AFTER_CUTOFF)
+    offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.UNFILLED
+    assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                adhoc_name="Voksen Person", adhoc_age=40, exception=EXCEPTION,
+                                now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ASSIGNED and booking.finished_at is None
+
+
+# --- cancel, complete, reopen -----------------------------------------------------------------
+
+
+def test_cancellation_inside_the_window_is_late(finished: list[Booking]) -> None:
+    w = world()
+    booking = book(w)
+    late = booking_cancel(booking_id=booking.pk, user=w.booker, reason="Bruker syk",
+                          now=booking.start - dt.timedelta(hours=3))
+    assert late.late_cancellation and late.cancelled_by == "customer"
+    assert finished == [late]
+    early = booking_cancel(booking_id=book(w).pk, user=w.booker, now=NOW)
+    assert not early.late_cancellation
+    fields = booking_fact_fields(late)
+    assert fields["outcome"] == "cancelled" and fields["late_cancellation"] is True
+
+
+def test_booker_of_another_org_cannot_cancel() -> None:
+    w, other = world(), world()
+    booking = book(w)
+    with pytest.raises(Exception) as exc:
+        booking_cancel(booking_id=booking.pk, user=other.booker, now=NOW)
+    assert getattr(exc.value, "status_code", None) == 404
+
+
+def test_interpreter_cancellation_reopens_and_offers_again() -> None:
+    w = world()
+    first = interpreter_user(category="A")
+    second = interpreter_user(category="B")
+    booking = book(w)
+    offers = offers_send_wave(booking_id=booking.pk, user=w.coordinator, limit=1, now=NOW)
+    offer_accept(offer_id=offers[0].pk, user=first, declarations=YES, now=NOW)
+    assignment_cancel_by_interpreter(booking_id=booking.pk, user=first, reason="Syk", now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    pending = Offer.objects.get(booking=booking, status=OfferStatus.PENDING)
+    assert pending.interpreter_id == second.interpreter_id
+    actions = list(AuditEntry.objects.filter(booking=booking).values_list("action", flat=True))
+    assert actions[-2:] == ["interpreter_cancelled", "offers_sent"]
+    # The freed slot can be taken by the next one.
+    offer_accept(offer_id=pending.pk, user=second, declarations=YES, now=NOW)
+
+
+def test_complete_records_actuals_and_finishes(finished: list[Booking]) -> None:
+    w = world()
+    user = interpreter_user()
+    booking = book(w)
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    offer_accept(offer_id=offer.pk, user=user, declarations=YES, now=NOW)
+    after = booking.end + dt.timedelta(hours=1)
+    with pytest.raises(ValidationFailed):
+        booking_complete(booking_id=booking.pk, user=w.coordinator, actual_start=booking.end,
+                         actual_end=booking.start, now=after)
+    done = booking_complete(
+        booking_id=booking.pk, user=w.coordinator, actual_start=booking.start,
+        actual_end=booking.start + dt.timedelta(minutes=75), cost_nok=Decimal("1250.00"),
+        now=after,
+    )
+    assert done.status == BookingStatus.COMPLETED
+    assert finished == [done]
+    fields = booking_fact_fields(done)
+    assert fields["outcome"] == "completed"
+    assert fields["duration_minutes"] == 75
+    assert fields["cost_nok"] == Decimal("1250.00")
+    assert fields["interpreter_category"] == "A"
+    assert fields["provider_type"] == "municipal"
+    with pytest.raises(ConflictError):
+        booking_complete(booking_id=booking.pk, user=w.coordinator, actual_start=booking.start,
+                         actual_end=booking.end, now=after)
+
+
+def test_register_change_reopens_future_assignments() -> None:
+    w = world()
+    user = interpreter_user(category="A")
+    substitute = interpreter_user(category="B")
+    booking = book(w, start=AFTER_CUTOFF)
+    (offer, _) = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    assert offer.interpreter_id == user.interpreter_id
+    offer_accept(offer_id=offer.pk, user=user, declarations=YES, now=NOW)
+    factories.StatusEventFactory(interpreter=user.interpreter, kind="suspension",
+                                 valid_from=dt.date(2026, 1, 1))
+    count = assignments_reopen_for_blocked(interpreter_ids=[user.interpreter_id, 999999],
+                                           reason="suspended (register import)")
+    assert count == 1
+    assignment = Assignment.objects.get(booking=booking, interpreter=user.interpreter)
+    assert assignment.status == "reopened"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    entry = AuditEntry.objects.get(booking=booking, action="register_reopened")
+    assert entry.reason == "suspended (register import)" and entry.actor_role == "register"
+    # The substitute's offer was withdrawn when the booking was taken: it is offered again.
+    assert Offer.objects.get(booking=booking, interpreter_id=substitute.interpreter_id).status \
+        == OfferStatus.PENDING
+    assert Event.objects.filter(kind="assignment.changed",
+                                interpreter_id=user.interpreter_id).count() == 2
+
+
+def test_only_bookers_create_bookings() -> None:
+    w = world()
+    with pytest.raises(PermissionDeniedError):
+        booking_create(user=w.coordinator, data=request(), now=NOW)
+
+
+def test_qualified_interpreter_helper_is_in_the_register() -> None:
+    interpreter = qualified(language="som", category="D")
+    assert interpreter.qualifications.get().language == "som"
