@@ -83,6 +83,43 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class ApiErrorShapeMiddleware:
+    """Under /api/ every error is JSON in the one error shape, also when Django answers before
+    reaching a view (an URL that matches no route, a request too large, a server error page)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and "json" not in response.get("Content-Type", "")
+        ):
+            code, detail = {
+                404: ("not_found", _("Not found.")),
+                405: ("method_not_allowed", _("Method not allowed.")),
+                413: ("too_large", _("The request is too large.")),
+                429: ("throttled", _("Too many requests.")),
+                503: ("service_unavailable",
+                      _("The service is temporarily unavailable. Try again shortly.")),
+            }.get(response.status_code, (
+                "invalid" if response.status_code < 500 else "server_error",
+                _("The request is not valid.") if response.status_code < 500
+                else _("Something went wrong on our side."),
+            ))
+            replacement = JsonResponse(
+                {"code": code, "detail": str(detail), "section": None, "fields": {}},
+                status=response.status_code,
+            )
+            for header in ("Retry-After", "Allow"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """Outside the API (web pages, admin) a lost database connection becomes a 503 with
     Retry-After, like the API's exception handler does, instead of a 500 error page."""

@@ -31,3 +31,52 @@ def nested_component_name(qualname: str) -> str:
 class AutoSchema(SpectacularAutoSchema):
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
         return nested_component_name(serializer.__class__.__qualname__)
+
+
+ERROR_COMPONENT = "Error"
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Every error the API returns has this shape (tolk.api.exception_handler).",
+    "properties": {
+        "code": {"type": "string", "description": "Stable machine-readable code."},
+        "detail": {"type": "string", "description": "Message in the request's language."},
+        "section": {
+            "type": "string", "nullable": True,
+            "description": "The Interpreter Act section, where one applies.",
+        },
+        "fields": {
+            "type": "object", "additionalProperties": True,
+            "description": "Messages per input field.",
+        },
+    },
+    "required": ["code", "detail", "section", "fields"],
+}
+ERROR_RESPONSES = {
+    "400": "The request is not valid.",
+    "401": "Not authenticated.",
+    "403": "Not allowed for this role.",
+    "404": "Not found, or another organisation's.",
+    "409": "Conflicts with the stored data.",
+    "429": "Too many requests; see Retry-After.",
+    "503": "Temporarily unavailable; see Retry-After.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool
+                        ) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the shared error responses on every
+    operation, so clients and the contract tests know the error shape."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
+    ref = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                response = responses.setdefault(status, {"description": description})
+                # A view may describe an error status in words; the body is still the error shape.
+                if not response.get("content"):
+                    response["content"] = {"application/json": {"schema": ref}}
+    return result

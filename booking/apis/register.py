@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -187,7 +192,13 @@ class RegisterImportApi(ListAPIView):
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
-        responses={201: ResultSerializer, 400: ResultSerializer},
+        responses={
+            201: ResultSerializer,
+            400: OpenApiResponse(
+                description="Not imported: the error shape (code, detail, section, fields); for "
+                "invalid rows also the result fields, with every bad row in `errors`."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -348,7 +359,15 @@ class LanguageListApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Search text")],
-        responses=OutputSerializer(many=True),
+        responses=inline_serializer(
+            "PaginatedLanguageList",
+            fields={
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": OutputSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip().casefold()[:50]
