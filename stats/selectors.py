@@ -1,0 +1,190 @@
+"""Reads for the statistics: facts narrowed by the report's filters, the database's grouping of
+them, register counts, and the need report put together from those by `stats.report`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from booking.geo import COUNTIES, county_name
+from booking.languages import language_name
+from booking.models import (
+    BLOCKING_EVENT_KINDS,
+    Category,
+    Modality,
+    ProviderType,
+    Qualification,
+    RegisterStatusEvent,
+    Sector,
+    User,
+)
+from stats import report
+from stats.conf import coverage_capacity, suppression_threshold
+from stats.filters import NeedReportFilter
+from stats.models import AssignmentFact, StatsImport
+
+DIMENSION_FIELDS = {
+    "language": "language",
+    "provider_type": "provider_type",
+    "modality": "modality",
+    "sector": "sector",
+    "county": "county",
+    "category": "interpreter_category",
+}
+NO_CATEGORY = "none"
+NO_COUNTY = "unknown"
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def facts_in_year(*, year: int, filters: dict[str, str] | None = None) -> QuerySet[AssignmentFact]:
+    first, last = year_bounds(year)
+    qs = AssignmentFact.objects.filter(date__gte=first, date__lte=last)
+    if filters:
+        qs = NeedReportFilter(filters, queryset=qs).qs
+    return qs
+
+
+def fact_counts(*, facts: QuerySet[AssignmentFact], dimension: str) -> pd.DataFrame:
+    """The database's grouping: per (key, outcome, qualified) the number of requests, minutes of
+    completed assignments and cost."""
+    column = DIMENSION_FIELDS[dimension]
+    rows = (
+        facts.order_by()
+        .values(column, "outcome", "qualified")
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), cost=Sum("cost_nok"))
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=[column, "outcome", "qualified", "n", "minutes", "cost"]
+    ).rename(columns={column: "key"})
+    if dimension == "category":
+        frame["key"] = frame["key"].replace("", NO_CATEGORY)
+    elif dimension == "county":
+        frame["key"] = frame["key"].replace("", NO_COUNTY)
+    frame["minutes"] = pd.to_numeric(frame["minutes"]).fillna(0)
+    frame["cost"] = pd.to_numeric(frame["cost"].map(lambda v: None if v is None else float(v)))
+    return frame
+
+
+def fact_cube(*, year: int, filters: dict[str, str] | None = None) -> report.Cube:
+    facts = facts_in_year(year=year, filters=filters)
+    return report.Cube(
+        year=year,
+        counts={name: fact_counts(facts=facts, dimension=name) for name in report.DIMENSIONS},
+    )
+
+
+def register_counts(*, year: int) -> dict[str, int]:
+    """Interpreters in the National Register qualified in each language at some time during the
+    year: a qualification (A–E) whose validity overlaps the year, unless a suspension, exclusion or
+    revocation covered the whole year."""
+    first, last = year_bounds(year)
+    blocked_all_year = RegisterStatusEvent.objects.filter(
+        interpreter=OuterRef("interpreter_id"), kind__in=BLOCKING_EVENT_KINDS,
+        valid_from__lte=first,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last)).filter(
+        Q(language="") | Q(language=OuterRef("language"))
+    )
+    rows = (
+        Qualification.objects.filter(valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .filter(~Exists(blocked_all_year))
+        .order_by()
+        .values("language")
+        .annotate(n=Count("interpreter", distinct=True))
+    )
+    return {row["language"]: row["n"] for row in rows}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "nb").startswith("en") else "nb"
+
+
+def _category_name(key: str) -> str:
+    if key == NO_CATEGORY:
+        return _("No qualified interpreter")
+    return _("Category %(category)s") % {"category": key}
+
+
+def _county_name(key: str) -> str:
+    return _("Unknown county") if key == NO_COUNTY else county_name(key)
+
+
+def _choice_name(choices: Any) -> Callable[[str], str]:
+    labels = dict(choices)
+    return lambda key: str(labels.get(key, key))
+
+
+def report_names() -> dict[str, Callable[[str], str]]:
+    lang = _lang()
+    return {
+        "language": lambda code: language_name(code, lang),
+        "provider_type": _choice_name(ProviderType.choices),
+        "modality": _choice_name(Modality.choices),
+        "sector": _choice_name(Sector.choices),
+        "county": _county_name,
+        "category": _category_name,
+    }
+
+
+KEY_ORDER: dict[str, tuple[str, ...]] = {
+    "provider_type": tuple(ProviderType.values),
+    "modality": tuple(Modality.values),
+    "sector": tuple(Sector.values),
+    "category": (*Category.values, NO_CATEGORY),
+    "county": (*sorted(COUNTIES), NO_COUNTY),
+}
+
+
+def need_report(
+    *, year: int, filters: dict[str, str] | None = None, suppress: bool = True
+) -> dict[str, Any]:
+    """The yearly need report (see `stats.report.build` for its shape). `suppress=False` is for
+    callers that have checked the `stats.view_unsuppressed` permission."""
+    filters = filters or {}
+    threshold = suppression_threshold()
+    capacity = coverage_capacity()
+    current = fact_cube(year=year, filters=filters)
+    previous_facts = facts_in_year(year=year - 1, filters=filters)
+    previous = report.Cube(
+        year=year - 1,
+        counts={"language": fact_counts(facts=previous_facts, dimension="language")},
+    )
+    return report.build(report.ReportInput(
+        year=year,
+        current=current,
+        previous=previous,
+        register=register_counts(year=year),
+        names=report_names(),
+        threshold=threshold,
+        suppress=suppress,
+        capacity=capacity,
+        key_order=KEY_ORDER,
+        extra={
+            "filters": filters,
+            "suppression": {"applied": suppress, "threshold": threshold},
+            "coverage_capacity": capacity,
+        },
+    ))
+
+
+def can_see_unsuppressed(user: User) -> bool:
+    return bool(user.is_active and user.has_perm("stats.view_unsuppressed"))
+
+
+def imports_visible_to(*, user: User) -> QuerySet[StatsImport]:
+    """Analysts and admins see every import; a provider's coordinator their organisation's."""
+    qs = StatsImport.objects.select_related("imported_by", "organisation")
+    if user.role in ("analyst", "admin"):
+        return qs
+    if user.organisation_id is None:
+        return qs.none()
+    return qs.filter(organisation_id=user.organisation_id)
