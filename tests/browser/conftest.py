@@ -49,6 +49,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(f"needs Chromium at {CHROMIUM}")
 
 
+# What the booking form needs beyond the register demo data, added only when seed_demo has not
+# made it: Oslo kommune's guidelines with approved remote platforms (§ 9) and its agreement with
+# the municipal interpreting service.
+BOOKING_SETUP = """
+import datetime as dt
+from booking.models import Guideline, Organisation, ProviderAgreement
+from booking.services.guidelines import guideline_publish
+oslo = Organisation.objects.get(name="Oslo kommune")
+provider = Organisation.objects.get(name="Tolketjenesten Oslo kommune")
+if not ProviderAgreement.objects.filter(customer=oslo).exists():
+    ProviderAgreement.objects.create(customer=oslo, provider=provider, is_default=True)
+if not Guideline.objects.filter(organisation=oslo).exists():
+    guideline_publish(organisation=oslo, valid_from=dt.date(2024, 1, 1),
+                      remote_platforms=["Whereby (NHN)"], late_cancellation_hours=24)
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -111,12 +128,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "seed_demo")
+    _manage(env, "shell", "-c", BOOKING_SETUP)
     port = _free_port()
     log = tmp / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [sys.executable, "-m", "uvicorn", "tolk.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--lifespan", "off", "--log-level", "warning"],
+             "--port", str(port), "--lifespan", "on", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"

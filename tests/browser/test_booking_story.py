@@ -1,0 +1,93 @@
+"""The end-to-end story in three browsers: a booker books, the coordinator sends an offer wave, the
+interpreter sees the offer appear live and accepts with the two declarations, and the booker's list
+turns to "assigned" without a reload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tests.browser.conftest import Pages, check_page
+
+LIVE = "[data-live-status][data-state=open]"
+
+
+def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
+    # The booker fills in the form; the live check shows who is free before sending.
+    booker = pages.login("booker")
+    booker.goto(pages.base + "/book/")
+    check_page(booker, "booker-book-form-empty")
+    booker.get_by_label("Søk etter språk").fill("arab")
+    booker.get_by_label("Språk", exact=True).select_option("ara")
+    booker.get_by_label("Skjerm").check()
+    booker.get_by_label("Plattform").select_option(index=1)
+    day = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=3)
+    booker.get_by_label("Dato").fill(day.isoformat())
+    booker.get_by_label("Fra").fill("10:00")
+    booker.get_by_label("Til").fill("11:30")
+    booker.get_by_label("Nødvendig for rettssikkerhet eller forsvarlig hjelp og tjeneste").check()
+    booker.get_by_label("Vurdering av behovet").fill("Samtale om rettigheter; må forstå vedtaket.")
+    booker.get_by_label("Tema").fill("Oppfølging av arbeidsavklaringspenger")
+    booker.get_by_text("Flere valg").click()
+    booker.get_by_label("Laveste godtatte kategori").select_option("A")
+    free = booker.locator("[data-check-result] [data-free-count]")
+    free.wait_for()
+    assert int(free.get_attribute("data-free-count") or "0") >= 1
+    check_page(booker, "booker-book-form-checked")
+    booker.get_by_role("button", name="Send bestillingen").click()
+    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+    check_page(booker, "booker-booking-detail")
+
+    booker.goto(pages.base + "/bookings/")
+    booker.wait_for_selector(LIVE)
+    row_status = booker.locator(f"tr[data-booking-id='{booking_id}'] [data-status]")
+    assert row_status.get_attribute("data-status") == "open"
+    booker.evaluate("window.__notReloaded = true")
+    check_page(booker, "booker-my-bookings")
+
+    # The interpreter waits on the offers page on a phone.
+    interpreter = pages.login("interpreter", phone=True)
+    interpreter.goto(pages.base + "/interpreter/offers/")
+    interpreter.wait_for_selector(LIVE)
+    interpreter.evaluate("window.__notReloaded = true")
+
+    # The coordinator sees the booking on the board, looks at the candidates and sends a wave.
+    coordinator = pages.login("coordinator")
+    coordinator.goto(pages.base + "/dispatch/")
+    coordinator.locator(f"tr[data-booking-id='{booking_id}'] a").click()
+    coordinator.wait_for_url(f"**/dispatch/{booking_id}/")
+    assert "T-10001" in coordinator.locator("main").inner_text()
+    check_page(coordinator, "coordinator-dispatch-booking")
+    coordinator.get_by_label("Hvor mange tolker får tilbudet samtidig?").fill("30")
+    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
+    coordinator.wait_for_load_state()
+    assert "Tilbud sendt til" in coordinator.locator(".messages").inner_text()
+    check_page(coordinator, "coordinator-dispatch-after-wave")
+
+    # The offer appears on the interpreter's page without a reload.
+    card = interpreter.locator("[data-offer-id]").filter(has_text="Arabisk")
+    card.first.wait_for(timeout=15_000)
+    assert interpreter.evaluate("window.__notReloaded") is True
+    check_page(interpreter, "interpreter-offer-live")
+    card.first.get_by_label(re.compile("inhabil")).check()
+    card.first.get_by_label(re.compile("taushetsplikt")).check()
+    card.first.get_by_role("button", name="Aksepter oppdraget").click()
+    interpreter.wait_for_url("**/interpreter/assignments/")
+    assert "Arabisk" in interpreter.locator("main").inner_text()
+    check_page(interpreter, "interpreter-assignments")
+
+    # The booker's list turns to "assigned" by itself.
+    booker.wait_for_selector(
+        f"tr[data-booking-id='{booking_id}'] [data-status=assigned]", timeout=15_000
+    )
+    assert booker.evaluate("window.__notReloaded") is True
+    assert "Tildelt" in booker.locator(f"tr[data-booking-id='{booking_id}']").inner_text()
+    check_page(booker, "booker-my-bookings-assigned")
+
+    # The detail shows the interpreter, the declarations and the audit trail.
+    booker.goto(f"{pages.base}/bookings/{booking_id}/")
+    main = booker.locator("main").inner_text()
+    assert "T-10001" in main
+    assert "Revisjonsspor" in main
+    check_page(booker, "booker-booking-detail-assigned")
