@@ -155,6 +155,7 @@ class Relay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.rounds = 0
         self.sent = 0
 
@@ -164,12 +165,20 @@ class Relay:
         self._task = self._loop.create_task(self._run(), name="tolk-outbox-relay")
 
     async def stop(self) -> None:
+        """Finish the step in progress (a dispatch holds claimed rows and a database transaction),
+        then end; cancel only if it does not finish in time."""
         task, self._task = self._task, None
         if task is None:
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=SEND_TIMEOUT_SECONDS + 5)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @property
     def running(self) -> bool:
@@ -199,12 +208,14 @@ class Relay:
         wake = self._wake or asyncio.Event()
         loop = asyncio.get_running_loop()
         next_expiry = loop.time()
-        while True:
+        while not self._stopping:
             self.sent += await self._guarded(self._dispatch, "outbox dispatch")
             if self._expire is not None and loop.time() >= next_expiry:
                 await self._guarded(self._expire, "offer expiry")
                 next_expiry = loop.time() + self.interval
             self.rounds += 1
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=self.interval)
             wake.clear()
