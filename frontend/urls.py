@@ -45,6 +45,5 @@ urlpatterns = [
     path("dispatch/<int:booking_id>/offers/", coordinator.send_wave, name="dispatch-send"),
     # Analyst
     path("statistics/", analyst.need_report, name="need-report"),
-    path("statistics/download/", analyst.need_report_download, name="need-report-download"),
     path("statistics/import/", analyst.provider_import, name="provider-import"),
 ]

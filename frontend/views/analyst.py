@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from booking.models import Role
 from frontend.access import role_required
+from frontend.report import report_page_context
 from stats.services.imports import assignments_import
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -84,24 +85,6 @@ def _columns() -> list[tuple[str, str, str]]:
     ]
 
 
-REPORT_TABLES = (
-    ("by_language", gettext_lazy("By language")),
-    ("by_provider_type", gettext_lazy("By provider type")),
-    ("by_modality", gettext_lazy("By modality")),
-    ("by_sector", gettext_lazy("By sector")),
-    ("by_county", gettext_lazy("By county")),
-    ("by_category", gettext_lazy("By register category")),
-)
-HEADLINES = (
-    ("requests", gettext_lazy("Requests"), "number"),
-    ("assignments", gettext_lazy("Assignments carried out"), "number"),
-    ("qualified_share", gettext_lazy("Done by a qualified interpreter"), "percent"),
-    ("unfilled", gettext_lazy("Unfilled (no interpreter found)"), "number"),
-    ("cancelled", gettext_lazy("Cancelled"), "number"),
-    ("hours", gettext_lazy("Hours"), "number"),
-    ("cost_nok", gettext_lazy("Cost (NOK)"), "number"),
-    ("language_count", gettext_lazy("Languages"), "number"),
-)
 FILTERS = ("county", "sector", "provider_type", "modality")
 
 
@@ -143,17 +126,9 @@ def _years() -> list[int]:
     return years
 
 
-def _change(totals: dict[str, Any], key: str) -> Any:
-    change = totals.get("change")
-    if isinstance(change, dict):
-        return change.get(key)
-    return None
-
 
 @role_required(Role.ANALYST, Role.ADMIN)
 def need_report(request: HttpRequest) -> HttpResponse:
-    from frontend.report import report_page_context
-
     years = _years()
     if not years:
         return render(request, "frontend/analyst/need_report.html", {"no_data": True})
@@ -170,17 +145,3 @@ def need_report(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     return render(request, "frontend/analyst/need_report.html", context)
 
-
-@role_required(Role.ANALYST, Role.ADMIN)
-def need_report_download(request: HttpRequest) -> HttpResponse:
-    from frontend.report import report_download
-
-    years = _years()
-    form = ReportFilterForm(request.GET, years=years)
-    fmt = request.GET.get("format", "")
-    if not years or not form.is_valid() or fmt not in ("csv", "xlsx"):
-        from django.core.exceptions import BadRequest
-
-        raise BadRequest("invalid report download")
-    filters = {k: form.cleaned_data[k] for k in FILTERS if form.cleaned_data.get(k)}
-    return report_download(year=form.cleaned_data["year"], filters=filters, fmt=fmt)

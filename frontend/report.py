@@ -1,0 +1,130 @@
+"""The need report page: the statistics app's report (`stats.selectors.need_report`, suppressed by
+default) turned into headline figures, charts and tables. No figure is computed here."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+
+from frontend import charts
+from frontend.templatetags.tolk import number as fmt_number
+from frontend.templatetags.tolk import percent, signed_percent
+from stats.selectors import facts_in_year, need_report
+
+TOP_LANGUAGES = 10
+TREND_YEARS = 6
+HEADLINES = (
+    ("requests", "number"), ("assignments", "number"), ("qualified_share", "percent"),
+    ("unfilled", "number"), ("cancelled", "number"), ("hours", "number"),
+    ("cost_nok", "number"), ("language_count", "number"),
+)
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "requests": _("Requests"),
+        "assignments": _("Assignments carried out"),
+        "qualified_share": _("Done by a qualified interpreter"),
+        "unfilled": _("Unfilled (no interpreter found)"),
+        "cancelled": _("Cancelled"),
+        "hours": _("Hours"),
+        "cost_nok": _("Cost (NOK)"),
+        "language_count": _("Languages"),
+    }
+
+
+def _headlines(totals: dict[str, Any]) -> list[dict[str, Any]]:
+    labels = _labels()
+    change = totals.get("change") or {}
+    rows = []
+    for key, kind in HEADLINES:
+        value = totals.get(key)
+        delta = (change.get(key) or {}) if isinstance(change, dict) else {}
+        if kind == "percent":
+            shown = percent(value) if value is not None else None
+            moved = delta.get("absolute")
+            change_text = (
+                _("%(points)s percentage points from last year")
+                % {"points": signed_percent(moved).replace("\u00a0%", "")}
+                if moved is not None else ""
+            )
+        else:
+            shown = fmt_number(value) if value is not None else None
+            relative = delta.get("relative")
+            change_text = (
+                _("%(change)s from last year") % {"change": signed_percent(relative)}
+                if relative is not None else ""
+            )
+        rows.append({"key": key, "label": labels[key], "value": shown, "change": change_text})
+    return rows
+
+
+def _trend(year: int, filters: dict[str, str]) -> list[tuple[str, float | None]]:
+    points = []
+    for y in range(year - TREND_YEARS + 1, year + 1):
+        count = facts_in_year(year=y, filters=filters).filter(outcome="completed").count()
+        points.append((str(y), float(count)))
+    # Leading years without data say nothing; drop them.
+    while len(points) > 1 and not points[0][1]:
+        points.pop(0)
+    return points
+
+
+def report_page_context(*, year: int, filters: dict[str, str], years: list[int]) -> dict[str, Any]:
+    report = need_report(year=year, filters=filters)
+    suppressed = _("suppressed")
+    pct = lambda v: percent(v)  # noqa: E731 - a one-line formatter for the charts
+    languages = report["by_language"]
+    top = languages[:TOP_LANGUAGES]
+    shortage = sorted(
+        (r for r in languages if r.get("shortage_share") is not None and r["requests"]),
+        key=lambda r: r["shortage_share"], reverse=True,
+    )[:TOP_LANGUAGES]
+    top_title = _("Assignments by language, top %(n)s") % {"n": len(top)}
+    provider_title = _("Qualified share by provider type")
+    modality_title = _("Assignments by modality")
+    shortage_title = _(
+        "Shortage by language: share of requests unfilled or without a qualified interpreter"
+    )
+    trend_title = _("Assignments carried out, year by year")
+    chart_list = [
+        (top_title, charts.bar_chart(
+            [(r["name"], r["assignments"]) for r in top],
+            title=top_title, fmt=fmt_number, suppressed_label=suppressed,
+        )),
+        (provider_title, charts.bar_chart(
+            [(r["name"], r["qualified_share"]) for r in report["by_provider_type"]],
+            title=provider_title, fmt=pct, maximum=1.0, suppressed_label=suppressed,
+        )),
+        (modality_title, charts.split_bar(
+            [(r["name"], r["assignments"]) for r in report["by_modality"]],
+            title=modality_title, fmt=fmt_number,
+        )),
+        (shortage_title, charts.bar_chart(
+            [(r["name"], r["shortage_share"]) for r in shortage],
+            title=shortage_title, fmt=pct, maximum=1.0, suppressed_label=suppressed,
+        )),
+        (trend_title, charts.line_chart(
+            _trend(year, filters), title=trend_title, fmt=fmt_number,
+        )),
+    ]
+    query = {"year": year, **filters}
+    return {
+        "report": report,
+        "headlines": _headlines(report["totals"]),
+        "charts": chart_list,
+        "tables": [
+            (_("By provider type"), report["by_provider_type"]),
+            (_("By modality"), report["by_modality"]),
+            (_("By sector"), report["by_sector"]),
+            (_("By county"), report["by_county"]),
+            (_("By register category"), report["by_category"]),
+        ],
+        "languages": languages,
+        "download_csv": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "csv"}),
+        "download_xlsx": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "xlsx"}),
+        "year": year,
+        "years": years,
+    }
