@@ -69,5 +69,15 @@ def request(start: dt.datetime = BEFORE_CUTOFF, **overrides: Any) -> BookingInpu
 
 
 def book(w: World, start: dt.datetime = BEFORE_CUTOFF, **overrides: Any) -> Any:
-    booking, _ = booking_create(user=w.booker, data=request(start, **overrides), now=NOW)
+    # Booked a month ahead of its start, whatever the real date is.
+    booking, _ = booking_create(user=w.booker, data=request(start, **overrides),
+                                now=min(NOW, start - dt.timedelta(days=30)))
     return booking
+
+
+def soon(days: int = 10) -> dt.datetime:
+    """A start relative to the real clock, for tests that go through HTTP (no injected `now`)."""
+    from django.utils import timezone
+
+    local = timezone.localtime() + dt.timedelta(days=days)
+    return local.replace(hour=10, minute=0, second=0, microsecond=0)
