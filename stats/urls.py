@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from stats.apis import AssignmentImportApi, NeedReportApi
+
+urlpatterns = [
+    path("need-report/", NeedReportApi.as_view(), name="stats-need-report"),
+    path("imports/", AssignmentImportApi.as_view(), name="stats-imports"),
+]

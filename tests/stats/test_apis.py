@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from stats.models import AssignmentFact, StatsImport
+from tests import factories
+from tests.conftest import client_for
+from tests.stats.helpers import MUNICIPAL_ORG, PRIVATE_ORG, csv_bytes, fact_row
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/stats/need-report/"
+IMPORTS = "/api/v1/stats/imports/"
+
+
+def upload(rows: list[dict[str, str]], name: str = "levering.csv") -> dict[str, Any]:
+    return {"file": SimpleUploadedFile(name, csv_bytes(rows).getvalue(), "text/csv")}
+
+
+def analyst_with_unsuppressed() -> Any:
+    user = factories.UserFactory(role="analyst")
+    user.user_permissions.add(Permission.objects.get(codename="view_unsuppressed"))
+    return user
+
+
+def test_report_json_is_suppressed_by_default(facts: None, analyst_api: Any) -> None:
+    response = analyst_api.get(URL, {"year": 2024})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"year", "totals", "top10_share", "by_language", "by_provider_type",
+                         "by_modality", "by_sector", "by_county", "by_category"}
+    assert set(body["totals"]) >= {"requests", "assignments", "unfilled", "cancelled", "hours",
+                                   "cost_nok", "qualified_share", "language_count", "change"}
+    row = body["by_language"][0]
+    assert set(row) >= {"key", "name", "requests", "assignments", "share", "qualified_share",
+                        "unfilled", "hours", "cost_nok", "suppressed", "cumulative_share"}
+    assert body["suppression"]["applied"] is True
+    som = next(r for r in body["by_language"] if r["key"] == "som")
+    assert som["requests"] is None and som["suppressed"] is True
+
+
+def test_unsuppressed_needs_the_permission(facts: None, analyst_api: Any) -> None:
+    refused = analyst_api.get(URL, {"year": 2024, "unsuppressed": "true"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "unsuppressed_not_allowed"
+    allowed = client_for(analyst_with_unsuppressed()).get(
+        URL, {"year": 2024, "unsuppressed": "true"}
+    )
+    assert allowed.status_code == 200
+    som = next(r for r in allowed.json()["by_language"] if r["key"] == "som")
+    assert som["requests"] == 2 and som["suppressed"] is False
+
+
+def test_filters(facts: None, analyst_api: Any) -> None:
+    body = analyst_api.get(URL, {"year": 2024, "provider_type": "private"}).json()
+    assert body["totals"]["requests"] == 17
+    assert body["filters"] == {"provider_type": "private"}
+    bad = analyst_api.get(URL, {"year": 2024, "county": "99", "modality": "fax"})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_filter"
+    assert set(bad.json()["fields"]) == {"county", "modality"}
+
+
+@pytest.mark.parametrize("params", [{}, {"year": "x"}, {"year": 1999}, {"year": 2999},
+                                    {"year": 2024, "format": "pdf"}])
+def test_bad_parameters(analyst_api: Any, params: dict[str, Any]) -> None:
+    response = analyst_api.get(URL, params)
+    assert response.status_code == 400
+    assert set(response.json()) >= {"code", "detail", "section", "fields"}
+
+
+def test_csv_download(facts: None, analyst_api: Any) -> None:
+    response = analyst_api.get(URL, {"year": 2024, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="tolk-need-report-2024.csv"' in response["Content-Disposition"]
+    lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+    total = next(line for line in lines if line["table"] == "totals")
+    assert (total["requests"], total["assignments"], total["unfilled"]) == ("28", "25", "")
+    som = next(line for line in lines if line["table"] == "by_language" and line["key"] == "som")
+    assert som["requests"] == "" and som["suppressed"] == "true"
+    assert {line["table"] for line in lines} == {
+        "totals", "by_language", "by_provider_type", "by_modality", "by_sector", "by_county",
+        "by_category",
+    }
+
+
+def test_xlsx_download(facts: None, analyst_api: Any) -> None:
+    response = analyst_api.get(URL, {"year": 2024, "format": "xlsx"})
+    assert response.status_code == 200
+    assert 'filename="tolk-need-report-2024.xlsx"' in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert len(workbook.sheetnames) == 7
+    languages = list(workbook.worksheets[1].iter_rows(values_only=True))
+    ara = next(row for row in languages if row and row[0] == "ara")
+    assert ara[2:4] == (17, 14)
+    som = next(row for row in languages if row and row[0] == "som")
+    assert som[2] == ":"
+
+
+@pytest.mark.parametrize("fixture", ["booker_api", "coordinator_api"])
+def test_report_is_for_analysts(request: Any, fixture: str) -> None:
+    response = request.getfixturevalue(fixture).get(URL, {"year": 2024})
+    assert response.status_code == 403
+
+
+def test_anonymous_is_refused(api: Any) -> None:
+    assert api.get(URL, {"year": 2024}).status_code in (401, 403)
+
+
+def test_analyst_imports_a_file(analyst_api: Any) -> None:
+    response = analyst_api.post(IMPORTS, upload([fact_row(reference="A1"),
+                                                 fact_row(reference="A2")]), format="multipart")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["rows"], body["added"], body["errors"]) == (2, 2, [])
+    again = analyst_api.post(IMPORTS, upload([fact_row(reference="A1"),
+                                              fact_row(reference="A2")]), format="multipart")
+    assert again.json()["unchanged"] == 2
+    listing = analyst_api.get(IMPORTS).json()
+    assert listing["count"] == 2
+    assert listing["results"][0]["file_name"] == "levering.csv"
+
+
+def test_invalid_file_returns_every_bad_row(analyst_api: Any) -> None:
+    response = analyst_api.post(
+        IMPORTS,
+        upload([fact_row(reference="A1"), fact_row(reference="A2", language="xyz1"),
+                fact_row(reference="A3", outcome="done")]),
+        format="multipart",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "assignment_import_invalid"
+    assert {"code", "detail", "section", "fields"} <= set(body)
+    assert [(e["line"], e["column"], e["code"]) for e in body["errors"]] == [
+        (3, "language", "unknown_language"), (4, "outcome", "invalid_choice"),
+    ]
+    assert AssignmentFact.objects.count() == 0
+
+
+def test_coordinator_imports_for_own_organisation_only() -> None:
+    coordinator = factories.CoordinatorFactory(
+        organisation=factories.ProviderFactory(org_number=MUNICIPAL_ORG)
+    )
+    client = client_for(coordinator)
+    own = fact_row(provider_org_number=MUNICIPAL_ORG, provider_type="municipal")
+    other = fact_row(reference="X", provider_org_number=PRIVATE_ORG)
+    refused = client.post(IMPORTS, upload([own, other]), format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "other_provider"
+    assert client.post(IMPORTS, upload([own]), format="multipart").status_code == 201
+    # Another provider's coordinator does not see this import.
+    stranger = client_for(factories.CoordinatorFactory())
+    assert stranger.get(IMPORTS).json()["count"] == 0
+    assert client.get(IMPORTS).json()["count"] == 1
+    assert StatsImport.objects.count() == 1
+
+
+def test_booker_cannot_import(booker_api: Any) -> None:
+    response = booker_api.post(IMPORTS, upload([fact_row()]), format="multipart")
+    assert response.status_code == 403
+
+
+def test_import_without_file(analyst_api: Any) -> None:
+    response = analyst_api.post(IMPORTS, {}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["fields"]
