@@ -275,6 +275,10 @@ class BookingOffersApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=100, required=False)
+        register_numbers = serializers.ListField(
+            child=serializers.CharField(max_length=16), required=False, max_length=100,
+            help_text="Offer to these candidates instead of the top of the list.",
+        )
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
@@ -287,7 +291,8 @@ class BookingOffersApi(APIView):
         selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         offers = offers_send_wave(booking_id=_booking_id(pk), user=request.user,
-                                  limit=data.get("limit"))
+                                  limit=data.get("limit"),
+                                  register_numbers=data.get("register_numbers"))
         booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
         return Response(
             {"booking": booking_to_dict(booking, user=request.user),

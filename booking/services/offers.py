@@ -83,17 +83,31 @@ def _mark_unfilled(booking: Booking, *, actor: User | None, reason: str) -> None
 
 
 def offers_send_wave_locked(
-    *, booking: Booking, actor: User | None, limit: int | None, now: dt.datetime
+    *, booking: Booking, actor: User | None, limit: int | None, now: dt.datetime,
+    register_numbers: list[str] | None = None,
 ) -> list[Offer]:
-    """Offer `booking` to the next `limit` candidates. Call inside transaction.atomic holding
-    SELECT ... FOR UPDATE on the booking row. When nobody is left and no offer is pending, the
-    booking becomes `unfilled`."""
+    """Offer `booking` to the next `limit` candidates (or to the chosen `register_numbers`, who
+    must be candidates). Call inside transaction.atomic holding SELECT ... FOR UPDATE on the
+    booking row. When nobody is left and no offer is pending, the booking becomes `unfilled`."""
     limit = limit or wave_size_default()
     if booking.start <= now:
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
             _mark_unfilled(booking, actor=actor, reason="start time reached without interpreter")
         return []
-    candidates = booking_candidates(booking=booking, now=now)[:limit]
+    candidates = booking_candidates(booking=booking, now=now)
+    if register_numbers:
+        wanted = set(register_numbers)
+        candidates = [c for c in candidates if c.register_number in wanted]
+        missing = sorted(wanted - {c.register_number for c in candidates})
+        if missing:
+            raise ValidationFailed(
+                code="not_a_candidate",
+                message_nb="Noen av tolkene kan ikke få tilbudet (se ?explain= for grunnen).",
+                message_en="Some of the interpreters cannot be offered the booking (see "
+                "?explain= for the reason).",
+                fields={"register_numbers": missing},
+            )
+    candidates = candidates[:limit]
     if not candidates:
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
             _mark_unfilled(booking, actor=actor, reason="no candidates left")
@@ -146,9 +160,11 @@ def offers_send_wave_locked(
 
 @transaction.atomic
 def offers_send_wave(
-    *, booking_id: int, user: User, limit: int | None = None, now: dt.datetime | None = None
+    *, booking_id: int, user: User, limit: int | None = None, now: dt.datetime | None = None,
+    register_numbers: list[str] | None = None,
 ) -> list[Offer]:
-    """The coordinator offers the booking to the top `limit` candidates at once."""
+    """The coordinator offers the booking to the top `limit` candidates at once, or to the
+    candidates they picked (`register_numbers`)."""
     now = now or timezone.now()
     if limit is not None and not 1 <= limit <= MAX_WAVE:
         raise ValidationFailed(
@@ -170,7 +186,8 @@ def offers_send_wave(
             message_en="The booking cannot be offered now.",
             fields={"status": booking.status},
         )
-    return offers_send_wave_locked(booking=booking, actor=user, limit=limit, now=now)
+    return offers_send_wave_locked(booking=booking, actor=user, limit=limit, now=now,
+                                   register_numbers=register_numbers)
 
 
 def _own_offer(*, offer_id: int, user: User) -> Offer:

@@ -53,6 +53,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         counts = demo.seed_demo(today=today, progress=progress)
         # area seeders: each area adds one call here that loads its own demo data.
+        from booking import demo_bookings
+
+        counts.update(demo_bookings.seed(today=today, progress=progress))
         if tty:
             sys.stderr.write("\r" + " " * 60 + "\r")
         self._print_logins()
