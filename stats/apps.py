@@ -6,3 +6,9 @@ class StatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from booking.signals import booking_finished
+        from stats.services.facts import booking_finished_receiver
+
+        booking_finished.connect(booking_finished_receiver, dispatch_uid="stats.booking_finished")
