@@ -22,6 +22,7 @@ from booking.permissions import role_permission
 from stats import selectors
 from stats.exports import filename, report_csv, report_xlsx
 from stats.filters import report_filters
+from stats.models import StatsImport
 from stats.services.imports import assignments_import
 from tolk.errors import PermissionDeniedError, ValidationFailed
 
@@ -153,6 +154,7 @@ class AssignmentImportApi(ListAPIView):
         on_platform = serializers.IntegerField()
 
     serializer_class = OutputSerializer
+    queryset = StatsImport.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self) -> Any:
         return selectors.imports_visible_to(user=self.request.user)  # type: ignore[arg-type]

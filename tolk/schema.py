@@ -29,8 +29,31 @@ def nested_component_name(qualname: str) -> str:
 
 
 class AutoSchema(SpectacularAutoSchema):
+    # Component name → serializer class, so two apps' same-named serializers stay apart.
+    _names: dict[str, type] = {}
+
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
-        return nested_component_name(serializer.__class__.__qualname__)
+        cls = serializer.__class__
+        name = nested_component_name(cls.__qualname__)
+        owner = self._names.setdefault(name, cls)
+        if owner is not cls:
+            # The first app keeps the plain name; the next is prefixed with its app label.
+            app = cls.__module__.split(".")[0].capitalize()
+            name = f"{app}{name}"
+        return name
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        # A plain APIView that lists (GET) and creates (POST) on one collection URL would be
+        # called `..._retrieve`, clashing with the detail view's id; call it `..._list`.
+        if (
+            self.method == "GET"
+            and operation_id.endswith("_retrieve")
+            and not self.path.rstrip("/").endswith("}")
+            and hasattr(self.view, "post")
+        ):
+            operation_id = operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
 
 
 ERROR_COMPONENT = "Error"

@@ -6,6 +6,7 @@ offers and assignments on both sides. "own" objects belong to the users of the f
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from booking.models import Role, User
+from booking.models import CalendarToken, Role, User
 from tests import factories
 
 ROLES = ("anonymous", "booker", "coordinator", "interpreter", "analyst", "admin")
@@ -59,12 +60,8 @@ def _side(n: int, municipality: str, name: str) -> dict[str, Any]:
     for _ in range(3):
         extra = factories.InterpreterFactory(municipality=municipality)
         factories.QualificationFactory(interpreter=extra, language="ara", category="C")
-    try:
-        from booking.models.bookings import ProviderAgreement
-
-        ProviderAgreement.objects.create(customer=customer, provider=provider, is_default=True)
-    except ImportError:
-        pass
+    factories.ProviderAgreementFactory(customer=customer, provider=provider)
+    factories.GuidelineFactory(organisation=customer, version=1)
     return {
         "customer": customer, "unit": unit, "provider": provider, "booker": booker,
         "coordinator": coordinator, "interpreter": interpreter,
@@ -86,11 +83,11 @@ def booking_payload(side: dict[str, Any], *, days: int = 20, hour: int = 10) -> 
     ) + dt.timedelta(days=days)
     return {
         "language": "ara",
-        "modality": "video",
+        "modality": "onsite",
         "start": start.isoformat(),
         "end": (start + dt.timedelta(hours=1)).isoformat(),
-        "platform": "Teams",
         "municipality": side["customer"].municipality,
+        "address": "Rådhusplassen 1",
         "sector": "welfare",
         "duty_basis": "necessary",
         "assessment_note": "Samtale om arbeidsavklaring.",
@@ -118,7 +115,7 @@ def _bookings(side: dict[str, Any], tokens: dict[str, str]) -> None:
     side["booking"], side["booking_offered"], side["booking_assigned"] = created
     for booking_id in created[1:]:
         response = coordinator.post(
-            reverse("booking-offers", kwargs={"pk": booking_id}), {"limit": 10}, format="json"
+            reverse("booking-offers", kwargs={"pk": booking_id}), {"limit": 1}, format="json"
         )
         assert response.status_code in (200, 201), response.content
     from booking.models.bookings import Offer
@@ -153,5 +150,9 @@ def build_world() -> World:
     }
     _bookings(own, world.tokens)
     _bookings(other, world.tokens)
+    for side in (own, other):
+        side["calendar_token"] = CalendarToken.objects.create(
+            user=side["interpreter_user"], key=secrets.token_urlsafe(32)
+        ).key
     world.own, world.other = own, other
     return world
