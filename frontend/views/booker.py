@@ -22,10 +22,10 @@ from booking.services.guidelines import guideline_in_force
 from frontend.access import role_required
 from frontend.forms import BookingForm, CancelForm
 from frontend.selectors import (
+    bookable_languages,
     booking_detail_for,
     booking_list_for,
     last_event_id,
-    register_languages,
 )
 from tolk.errors import DomainError
 
@@ -59,7 +59,7 @@ def _form_for(user: User, data: Any = None) -> BookingForm:
     return BookingForm(
         data,
         initial=initial,
-        languages=register_languages(),
+        languages=bookable_languages(),
         municipalities=municipalities,
         platforms=list(guideline.remote_platforms) if guideline else [],
     )
@@ -182,6 +182,7 @@ def booking_cancel_view(request: HttpRequest, booking_id: int) -> HttpResponse:
             if exc.status_code == 404:
                 raise Http404 from exc
             messages.error(request, exc.detail)
+            return redirect("frontend:booking-detail", booking_id=booking_id)
         else:
             if booking.late_cancellation:
                 messages.warning(

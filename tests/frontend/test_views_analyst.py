@@ -1,0 +1,123 @@
+"""The analyst's need report page and the provider file upload."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from stats.models import AssignmentFact
+from stats.services.imports import assignments_import
+from tests import factories
+from tests.stats.helpers import MUNICIPAL_ORG, csv_bytes, fact_row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analyst_client(client: Client) -> Client:
+    client.force_login(factories.UserFactory(role="analyst"))
+    return client
+
+
+def _load(rows: list[dict[str, str]]) -> None:
+    result = assignments_import(stream=csv_bytes(rows), file_name="t.csv")
+    assert result.ok, result.errors
+
+
+def _year(year: int, arabic: int, tigrinya: int) -> list[dict[str, str]]:
+    rows = [
+        fact_row(reference=f"{year}-ara-{i}", date=f"{year}-03-01", language="ara")
+        for i in range(arabic)
+    ]
+    rows += [
+        fact_row(reference=f"{year}-tir-{i}", date=f"{year}-04-01", language="tir",
+                 interpreter_category="")
+        for i in range(tigrinya)
+    ]
+    return rows
+
+
+def test_no_facts_yet_says_so(analyst_client: Client) -> None:
+    body = analyst_client.get("/statistics/").content.decode()
+    assert "Det finnes ingen oppdragsfakta ennå" in body
+
+
+def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
+    analyst_client: Client,
+) -> None:
+    _load(_year(2024, arabic=8, tigrinya=6) + _year(2025, arabic=10, tigrinya=2))
+    response = analyst_client.get("/statistics/", {"year": "2025"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Tolkebehov 2025" in body
+    # 12 assignments in 2025 against 14 in 2024: −14.3 %.
+    assert "−14,3\u00a0% fra i fjor" in body
+    # Tigrinya has 2 assignments, under the threshold of 5: marked, not shown.
+    assert 'class="suppressed"' in body
+    assert body.count("<svg") >= 5
+    assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
+    assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body
+
+
+def test_report_filters_are_validated(analyst_client: Client) -> None:
+    _load(_year(2025, arabic=6, tigrinya=0))
+    assert analyst_client.get("/statistics/", {"year": "1999"}).status_code == 400
+    assert analyst_client.get("/statistics/", {"year": "x"}).status_code == 400
+    assert analyst_client.get("/statistics/", {"modality": "boat"}).status_code == 400
+    ok = analyst_client.get("/statistics/", {"year": "2025", "modality": "phone"})
+    assert ok.status_code == 200
+
+
+def test_provider_file_is_imported(analyst_client: Client) -> None:
+    upload = SimpleUploadedFile(
+        "leverandor.csv", csv_bytes(_year(2025, arabic=3, tigrinya=0)).getvalue(), "text/csv"
+    )
+    response = analyst_client.post("/statistics/import/", {"file": upload})
+    assert response.status_code == 200
+    assert 'data-import-result="ok"' in response.content.decode()
+    assert AssignmentFact.objects.count() == 3
+
+
+def test_invalid_provider_file_imports_nothing_and_lists_every_bad_row(
+    analyst_client: Client,
+) -> None:
+    rows = [
+        fact_row(reference="ok-1"),
+        fact_row(reference="bad-date", date="2025-13-01"),
+        fact_row(reference="bad-lang", language="xxx", modality="boat"),
+    ]
+    upload = SimpleUploadedFile("feil.csv", csv_bytes(rows).getvalue(), "text/csv")
+    response = analyst_client.post("/statistics/import/", {"file": upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-import-result="failed"' in body
+    assert "Ingenting ble importert" in body
+    assert "<code>date</code>" in body and "<code>language</code>" in body
+    assert "<code>modality</code>" in body
+    assert AssignmentFact.objects.count() == 0
+
+
+def test_upload_must_be_a_csv_file(analyst_client: Client) -> None:
+    upload = SimpleUploadedFile("rapport.xlsx", b"PK\x03\x04", "application/octet-stream")
+    response = analyst_client.post("/statistics/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "Last opp en .csv-fil" in response.content.decode()
+
+
+def test_coordinator_imports_only_for_their_own_organisation(client: Client) -> None:
+    provider = factories.ProviderFactory(org_number=MUNICIPAL_ORG)
+    client.force_login(factories.CoordinatorFactory(organisation=provider))
+    upload = SimpleUploadedFile(
+        "andre.csv", csv_bytes([fact_row(reference="x")]).getvalue(), "text/csv"
+    )
+    response = client.post("/statistics/import/", {"file": upload})
+    assert response.status_code == 400
+    assert AssignmentFact.objects.count() == 0
+    assert client.get("/statistics/").status_code == 403
+
+
+def test_report_pages_refuse_bookers(client: Client) -> None:
+    client.force_login(factories.BookerFactory())
+    assert client.get("/statistics/").status_code == 403
+    assert client.get("/statistics/import/").status_code == 403

@@ -1,0 +1,165 @@
+"""The booker's pages through the Django test client: book, list, detail, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from booking.models import AuditEntry, Booking
+from tests import factories
+from tests.booking.booking_helpers import book, qualified, soon, world
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(start: dt.datetime, **overrides: str) -> dict[str, str]:
+    data = {
+        "idempotency_key": "form-key-1",
+        "language": "ara",
+        "modality": "onsite",
+        "date": start.date().isoformat(),
+        "start_time": start.strftime("%H:%M"),
+        "end_time": (start + dt.timedelta(hours=1)).strftime("%H:%M"),
+        "municipality": "0301",
+        "address": "Markveien 1, 0554 Oslo",
+        "duty_basis": "necessary",
+        "assessment_note": "Må forstå vedtaket om arbeidsavklaringspenger.",
+        "topic_notes": "Oppfølging av arbeidsavklaringspenger",
+        "platform": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_booking_form_lists_register_languages_and_approved_platforms(client: Client) -> None:
+    w = world()
+    qualified(language="tir")
+    client.force_login(w.booker)
+    response = client.get("/book/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="tir"' in body
+    assert "Teams (helsenett)" in body
+    assert 'data-check-url="/api/v1/bookings/check/"' in body
+    assert "§ 6" in body
+
+
+def test_booking_is_created_through_the_service_and_shown(client: Client) -> None:
+    w = world()
+    qualified(language="ara")
+    client.force_login(w.booker)
+    response = client.post("/book/", _form(soon()))
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/bookings/{booking.pk}/"
+    assert booking.customer == w.customer
+    assert booking.duty_basis == "necessary"
+    assert booking.address == "Markveien 1, 0554 Oslo"
+    assert AuditEntry.objects.filter(booking=booking, action="created").exists()
+    detail = client.get(response["Location"]).content.decode()
+    assert "Revisjonsspor" in detail
+    assert "Åpen" in detail
+
+
+def test_a_resubmitted_form_does_not_book_twice(client: Client) -> None:
+    w = world()
+    client.force_login(w.booker)
+    data = _form(soon())
+    client.post("/book/", data)
+    client.post("/book/", data)
+    assert Booking.objects.count() == 1
+
+
+def test_remote_booking_needs_an_approved_platform(client: Client) -> None:
+    w = world()
+    client.force_login(w.booker)
+    response = client.post("/book/", _form(soon(), modality="video", address=""))
+    assert response.status_code == 400
+    assert "Velg plattform" in response.content.decode()
+    response = client.post(
+        "/book/", _form(soon(), modality="video", platform="Skype privat", address="")
+    )
+    assert response.status_code == 400
+    assert Booking.objects.count() == 0
+    ok = client.post("/book/", _form(soon(), modality="video", platform="Teams (helsenett)"))
+    assert ok.status_code == 302
+
+
+def test_rule_violation_is_shown_and_nothing_saved(client: Client) -> None:
+    w = world()
+    client.force_login(w.booker)
+    # § 6: a "necessary" interpreter needs the assessment of the need.
+    response = client.post("/book/", _form(soon(), assessment_note=""))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "vurderingen av behovet" in body
+    assert Booking.objects.count() == 0
+
+
+def test_end_before_start_is_refused(client: Client) -> None:
+    w = world()
+    client.force_login(w.booker)
+    response = client.post("/book/", _form(soon(), end_time="08:00"))
+    assert response.status_code == 400
+    assert "Slutt må være etter start" in response.content.decode()
+
+
+def test_my_bookings_shows_only_the_organisations_own(client: Client) -> None:
+    mine, other = world(), world()
+    own = book(mine, soon())
+    foreign = book(other, soon())
+    client.force_login(mine.booker)
+    body = client.get("/bookings/").content.decode()
+    assert f'data-booking-id="{own.pk}"' in body
+    assert f'data-booking-id="{foreign.pk}"' not in body
+    assert client.get(f"/bookings/{foreign.pk}/").status_code == 404
+    rows = client.get("/bookings/", {"fragment": "rows"}).content.decode()
+    assert "<html" not in rows and f'data-booking-id="{own.pk}"' in rows
+    assert client.get("/bookings/", {"status": "nonsense"}).status_code == 200
+
+
+def test_cancel_needs_confirmation_and_warns_when_late(client: Client) -> None:
+    w = world()
+    booking = book(w, timezone.localtime() + dt.timedelta(hours=5))
+    client.force_login(w.booker)
+    detail = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert 'id="late-warning"' in detail
+    refused = client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Flyttet"})
+    assert refused.status_code == 400
+    booking.refresh_from_db()
+    assert booking.status == "open"
+    done = client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Flyttet", "confirm": "on"})
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.late_cancellation is True
+    again = client.post(f"/bookings/{booking.pk}/cancel/", {"confirm": "on"})
+    assert again.status_code == 302  # a clear message, not an error page
+    followed = client.get(again["Location"]).content.decode()
+    assert "allerede" in followed
+
+
+def test_cancel_in_good_time_has_no_late_warning(client: Client) -> None:
+    w = world()
+    booking = book(w, soon(days=10))
+    client.force_login(w.booker)
+    assert 'id="late-warning"' not in client.get(f"/bookings/{booking.pk}/").content.decode()
+
+
+def test_another_organisations_booking_cannot_be_cancelled(client: Client) -> None:
+    mine, other = world(), world()
+    foreign = book(other, soon())
+    client.force_login(mine.booker)
+    response = client.post(f"/bookings/{foreign.pk}/cancel/", {"confirm": "on"})
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == "open"
+
+
+def test_booker_pages_refuse_other_roles(client: Client) -> None:
+    client.force_login(factories.InterpreterUserFactory())
+    assert client.get("/book/").status_code == 403
+    assert client.get("/bookings/").status_code == 403

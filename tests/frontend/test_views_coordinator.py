@@ -1,0 +1,84 @@
+"""The coordinator's dispatch board and per-booking dispatch page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from booking.models import Offer
+from tests import factories
+from tests.booking.booking_helpers import book, interpreter_user, qualified, soon, world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_board_shows_the_providers_open_bookings_only(client: Client) -> None:
+    mine, other = world(), world()
+    own = book(mine, soon())
+    foreign = book(other, soon())
+    client.force_login(mine.coordinator)
+    body = client.get("/dispatch/").content.decode()
+    assert f'data-booking-id="{own.pk}"' in body
+    assert f'data-booking-id="{foreign.pk}"' not in body
+    assert client.get(f"/dispatch/{foreign.pk}/").status_code == 404
+    assert 'data-socket-path="/ws/bookings/"' in body
+
+
+def test_dispatch_page_ranks_candidates_and_explains_exclusions(client: Client) -> None:
+    w = world()
+    a = qualified(language="ara", category="A", register_number="R-A")
+    qualified(language="ara", category="C", register_number="R-C")
+    video_only = qualified(language="ara", category="A", register_number="R-V", offers_onsite=False)
+    booking = book(w, soon())
+    client.force_login(w.coordinator)
+    body = client.get(f"/dispatch/{booking.pk}/").content.decode()
+    assert body.index("R-A") < body.index("R-C")  # category A ranks first
+    assert "R-V" in body
+    assert "Tilbyr ikke denne tolkeformen" in body
+    explained = client.get(f"/dispatch/{booking.pk}/", {"explain": video_only.register_number})
+    assert "Tilbyr ikke denne tolkeformen" in explained.content.decode()
+    ranked = client.get(f"/dispatch/{booking.pk}/", {"explain": a.register_number})
+    assert "er kandidat, rangert som nr. 1" in ranked.content.decode()
+    unknown = client.get(f"/dispatch/{booking.pk}/", {"explain": "X-404"}).content.decode()
+    assert 'role="alert"' in unknown
+
+
+def test_send_wave_offers_the_top_candidates(client: Client) -> None:
+    w = world()
+    users = [interpreter_user(language="ara") for _ in range(3)]
+    booking = book(w, soon())
+    client.force_login(w.coordinator)
+    response = client.post(f"/dispatch/{booking.pk}/offers/", {"limit": "2"})
+    assert response.status_code == 302
+    assert Offer.objects.filter(booking=booking).count() == 2
+    booking.refresh_from_db()
+    assert booking.status == "offered"
+    page = client.get(response["Location"]).content.decode()
+    assert "Tilbud sendt til 2 tolker" in page
+    assert users  # three candidates existed, two got the first wave
+
+
+def test_wave_limit_is_validated(client: Client) -> None:
+    w = world()
+    booking = book(w, soon())
+    client.force_login(w.coordinator)
+    assert client.post(f"/dispatch/{booking.pk}/offers/", {"limit": "0"}).status_code == 400
+    assert client.post(f"/dispatch/{booking.pk}/offers/", {"limit": "x"}).status_code == 400
+    assert not Offer.objects.exists()
+
+
+def test_no_candidates_marks_the_booking_unfilled(client: Client) -> None:
+    w = world()
+    booking = book(w, soon(), language="din")
+    client.force_login(w.coordinator)
+    response = client.post(f"/dispatch/{booking.pk}/offers/", {"limit": "5"})
+    booking.refresh_from_db()
+    assert booking.status == "unfilled"
+    assert "merket udekket" in client.get(response["Location"]).content.decode()
+    board = client.get("/dispatch/").content.decode()
+    assert f'data-booking-id="{booking.pk}"' in board
+
+
+def test_dispatch_refuses_bookers(client: Client) -> None:
+    client.force_login(factories.BookerFactory())
+    assert client.get("/dispatch/").status_code == 403

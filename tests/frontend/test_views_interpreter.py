@@ -1,0 +1,126 @@
+"""The interpreter's pages: offers with both declarations, decline, assignments, calendar, card."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from booking.models import Assignment, CalendarToken, Event, Offer
+from booking.services.offers import offers_send_wave
+from tests import factories
+from tests.booking.booking_helpers import book, interpreter_user, soon, world
+
+pytestmark = pytest.mark.django_db
+
+
+def _offered(language: str = "ara") -> tuple[object, object, Offer]:
+    w = world()
+    user = interpreter_user(language=language)
+    booking = book(w, soon())
+    offers_send_wave(booking_id=booking.pk, user=w.coordinator, limit=5)
+    return w, user, Offer.objects.get(booking=booking, interpreter=user.interpreter)
+
+
+def test_offers_page_lists_open_offers_and_where_to_resume_the_stream(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    body = client.get("/interpreter/offers/").content.decode()
+    assert f'data-offer-id="{offer.pk}"' in body
+    assert "Arabisk" in body
+    assert "tolkeloven § 16" in body and "tolkeloven § 15" in body
+    last = Event.objects.filter(interpreter=user.interpreter).latest("id").id
+    assert f'data-since="{last}"' in body
+    assert 'data-socket-path="/ws/interpreter/"' in body
+
+
+def test_offer_card_fragment_is_only_for_the_own_open_offer(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    fragment = client.get(f"/interpreter/offers/{offer.pk}/card/")
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
+    client.force_login(interpreter_user())
+    assert client.get(f"/interpreter/offers/{offer.pk}/card/").status_code == 404
+
+
+def test_accept_without_both_declarations_is_refused(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    response = client.post(f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/interpreter/offers/"
+    assert not Assignment.objects.exists()
+    page = client.get("/interpreter/offers/").content.decode()
+    assert "taushetsplikten" in page
+
+
+def test_accept_with_declarations_gives_the_assignment(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    response = client.post(
+        f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on", "confidentiality": "on"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/interpreter/assignments/"
+    assignment = Assignment.objects.get()
+    assert assignment.interpreter == user.interpreter
+    assert assignment.declared_impartial and assignment.declared_confidentiality
+    page = client.get("/interpreter/assignments/").content.decode()
+    assert "Arabisk" in page
+    assert "Markveien 1" in page
+
+
+def test_decline_records_the_reason(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    client.post(f"/interpreter/offers/{offer.pk}/decline/", {"reason": "Opptatt"})
+    offer.refresh_from_db()
+    assert offer.status == "declined"
+    assert offer.decline_reason == "Opptatt"
+
+
+def test_another_interpreters_offer_cannot_be_accepted(client: Client) -> None:
+    _w, _user, offer = _offered()
+    client.force_login(interpreter_user())
+    client.post(
+        f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on", "confidentiality": "on"}
+    )
+    assert not Assignment.objects.exists()
+
+
+def test_accept_and_decline_need_post(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    assert client.get(f"/interpreter/offers/{offer.pk}/accept/").status_code == 405
+
+
+def test_calendar_address_is_made_and_rotated(client: Client) -> None:
+    user = interpreter_user()
+    client.force_login(user)
+    assert "/api/v1/me/calendar.ics" not in client.get("/interpreter/assignments/").content.decode()
+    client.post("/interpreter/calendar/")
+    first = CalendarToken.objects.get(user=user).key
+    page = client.get("/interpreter/assignments/").content.decode()
+    assert f"/api/v1/me/calendar.ics?token={first}" in page
+    client.post("/interpreter/calendar/")
+    second = CalendarToken.objects.get(user=user).key
+    assert second != first
+    feed = client.get(f"/api/v1/me/calendar.ics?token={second}")
+    assert feed.status_code == 200
+    assert client.get(f"/api/v1/me/calendar.ics?token={first}").status_code in (401, 403, 404)
+
+
+def test_register_card_has_a_qr_code_to_the_public_check(client: Client) -> None:
+    user = interpreter_user()
+    client.force_login(user)
+    body = client.get("/interpreter/card/").content.decode()
+    number = user.interpreter.register_number
+    assert f"http://testserver/card/{number}/" in body
+    assert "<svg" in body
+    assert 'role="img"' in body and "QR-kode" in body
+
+
+def test_interpreter_pages_refuse_bookers(client: Client) -> None:
+    client.force_login(factories.BookerFactory())
+    for url in ("/interpreter/offers/", "/interpreter/assignments/", "/interpreter/card/"):
+        assert client.get(url).status_code == 403
