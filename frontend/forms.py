@@ -197,7 +197,22 @@ class CancelForm(forms.Form):
 class OfferWaveForm(forms.Form):
     limit = forms.IntegerField(
         label=_("How many interpreters get the offer at once?"), min_value=1, max_value=100,
-        initial=5,
+        initial=5, required=False,
         help_text=_("The best-ranked candidates who have not had an offer get it; the first to "
-                    "accept gets the assignment."),
+                    "accept gets the assignment. Or tick candidates in the list to offer it to "
+                    "them only."),
     )
+    register_numbers = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The candidates are validated by the service (they must still be candidates); here only
+        # the shape of each number.
+        chosen = self.data.getlist("register_numbers") if hasattr(self.data, "getlist") else []
+        self.fields["register_numbers"].choices = [(n, n) for n in chosen[:100]]
+
+    def clean_register_numbers(self) -> list[str]:
+        numbers = list(dict.fromkeys(self.cleaned_data.get("register_numbers") or []))
+        if len(numbers) > 100 or not all(REGISTER_NUMBER_RE.match(n) for n in numbers):
+            raise forms.ValidationError(_("Choose at most 100 interpreters from the list."))
+        return numbers

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking.models import Booking, BookingStatus, Role, User
@@ -28,7 +29,7 @@ from frontend.selectors import booking_detail_for, dispatch_board, last_event_id
 from frontend.views.booker import status_texts
 from tolk.errors import DomainError
 
-CANDIDATES_SHOWN = 25
+CANDIDATES_SHOWN = 50
 EXCLUDED_SHOWN = 15
 SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
 
@@ -131,9 +132,11 @@ def send_wave(request: HttpRequest, booking_id: int) -> HttpResponse:
     user: Any = request.user
     form = OfferWaveForm(request.POST)
     if form.is_valid():
+        chosen = form.cleaned_data["register_numbers"]
+        limit = len(chosen) if chosen else (form.cleaned_data["limit"] or None)
         try:
             sent = offers_send_wave(
-                booking_id=booking_id, user=user, limit=form.cleaned_data["limit"]
+                booking_id=booking_id, user=user, limit=limit, register_numbers=chosen or None
             )
         except DomainError as exc:
             if exc.status_code == 404:
@@ -141,9 +144,11 @@ def send_wave(request: HttpRequest, booking_id: int) -> HttpResponse:
             messages.error(request, exc.detail)
         else:
             if sent:
-                messages.success(
-                    request, _("Offers sent to %(n)s interpreters.") % {"n": len(sent)}
+                text = ngettext(
+                    "Offers sent to %(n)s interpreter.", "Offers sent to %(n)s interpreters.",
+                    len(sent),
                 )
+                messages.success(request, text % {"n": len(sent)})
             elif Booking.objects.filter(pk=booking_id, status=BookingStatus.UNFILLED).exists():
                 messages.warning(
                     request, _("No candidates were left. The booking is marked unfilled.")

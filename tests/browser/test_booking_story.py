@@ -57,12 +57,16 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     coordinator.goto(pages.base + "/dispatch/")
     coordinator.locator(f"tr[data-booking-id='{booking_id}'] a").click()
     coordinator.wait_for_url(f"**/dispatch/{booking_id}/")
-    assert "T-10001" in coordinator.locator("main").inner_text()
     check_page(coordinator, "coordinator-dispatch-booking")
-    coordinator.get_by_label("Hvor mange tolker får tilbudet samtidig?").fill("30")
+    # Why is the demo interpreter (T-10001) a candidate, and at which rank?
+    coordinator.get_by_label("Tolkenummer").fill("T-10001")
+    coordinator.get_by_role("button", name="Forklar").click()
+    assert "T-10001 er kandidat" in coordinator.get_by_role("status").last.inner_text()
+    check_page(coordinator, "coordinator-dispatch-explain")
+    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
     coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
     coordinator.wait_for_load_state()
-    assert "Tilbud sendt til" in coordinator.locator(".messages").inner_text()
+    assert "Tilbud sendt til 1 tolk." in coordinator.locator(".messages").inner_text()
     check_page(coordinator, "coordinator-dispatch-after-wave")
 
     # The offer appears on the interpreter's page without a reload.

@@ -82,3 +82,23 @@ def test_no_candidates_marks_the_booking_unfilled(client: Client) -> None:
 def test_dispatch_refuses_bookers(client: Client) -> None:
     client.force_login(factories.BookerFactory())
     assert client.get("/dispatch/").status_code == 403
+
+
+def test_offer_to_chosen_candidates_only(client: Client) -> None:
+    w = world()
+    first = interpreter_user(language="ara", category="A")
+    chosen = interpreter_user(language="ara", category="C")
+    booking = book(w, soon())
+    client.force_login(w.coordinator)
+    number = chosen.interpreter.register_number
+    page = client.get(f"/dispatch/{booking.pk}/").content.decode()
+    assert f'value="{number}"' in page
+    response = client.post(
+        f"/dispatch/{booking.pk}/offers/", {"limit": "", "register_numbers": [number]}
+    )
+    assert response.status_code == 302
+    offered = list(Offer.objects.filter(booking=booking).values_list("interpreter_id", flat=True))
+    assert offered == [chosen.interpreter_id]
+    assert first.interpreter_id not in offered
+    bad = client.post(f"/dispatch/{booking.pk}/offers/", {"register_numbers": ["<x>"]})
+    assert bad.status_code == 400

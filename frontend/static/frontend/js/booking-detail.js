@@ -19,6 +19,7 @@ startLive({
   path: root.dataset.socketPath,
   since: root.dataset.since,
   onEvent(event) {
+    if (event.type === "resync") { refresh(); return; }
     const payload = event.payload || {};
     if (event.type !== "booking.changed" || Number(payload.booking_id) !== bookingId) return;
     window.clearTimeout(pending);
