@@ -153,8 +153,6 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         return {}
 
     async def connect(self) -> None:
-        # Accept first: a close before accept becomes an HTTP 403 and the client never sees a code.
-        await self.accept()
         self.group: str | None = None
         self.language = scope_language(self.scope)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -162,14 +160,15 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         if "ticket" in query:
             user = await ticket_consume(query["ticket"][0][:64])
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         audience = self.audience_id(user) if user.role in self.roles else None
         if audience is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._refuse(CLOSE_FORBIDDEN)
             return
         since_raw = query.get("since", [""])[0].strip()
         if since_raw and not (since_raw.isdigit() and len(since_raw) < 19):
+            await self.accept()
             with translation.override(self.language):
                 await self.send_json({
                     "type": "error",
@@ -182,10 +181,13 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         self.sent_ids: set[int] = set()
         self.sent_order: deque[int] = deque()
         self.message_times: deque[float] = deque()
-        self.group = self.group_name(audience)
-        # Join before reading the backlog, so nothing committed in between is missed; whatever
-        # arrives both ways is dropped the second time.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        group = self.group_name(audience)
+        # Join before accepting: once the client sees the socket open, every event committed from
+        # then on reaches it. Join before reading the backlog too, so nothing committed in between
+        # is missed; whatever arrives both ways is sent once.
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.group = group
+        await self.accept()
         if since_raw:
             missed = await events_since(
                 field=self.audience_field, audience_id=audience, since=int(since_raw)
@@ -195,6 +197,11 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             else:
                 for message in missed:
                     await self._send_event(message)
+
+    async def _refuse(self, code: int) -> None:
+        # Accept first: a close before accept becomes an HTTP 403 and the client never sees why.
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):

@@ -33,8 +33,21 @@ def event_record(
     if not rows:
         return []
     created = Event.objects.bulk_create(rows)
-    transaction.on_commit(_dispatch_after_commit)
+    _dispatch_on_commit()
     return created
+
+
+def _dispatch_on_commit() -> None:
+    # One dispatch per transaction is enough: it sends every pending row. A wave of 100 offers
+    # records 100 events and would otherwise run 100 dispatches after commit. A callback
+    # registered inside a savepoint that rolls back is dropped with it, and a later event
+    # registers again.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        hook[1] is _dispatch_after_commit for hook in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_dispatch_after_commit)
 
 
 def _dispatch_after_commit() -> None:

@@ -55,7 +55,16 @@ def channel_layers() -> dict[str, Any]:
         return {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_url], "capacity": 1500, "expiry": 30},
+                "CONFIG": {
+                    # channels-redis blocks 5 s in BZPOPMIN; redis-py 8 also times reads out after
+                    # 5 s by default, which kills the consumer holding the receive lock. Its pool
+                    # also stops at 100 connections, fewer than a burst of websocket connects
+                    # needs for group_add.
+                    "hosts": [{"address": redis_url, "socket_timeout": 30,
+                               "max_connections": 2000}],
+                    "capacity": 1500,
+                    "expiry": 30,
+                },
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

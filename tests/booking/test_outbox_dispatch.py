@@ -61,3 +61,33 @@ def test_failing_layer_leaves_events_pending_then_relay_sends(monkeypatch):
     message = async_to_sync(layer.receive)(channel)
     assert message["event"]["payload"] == {"booking_id": 7}
     assert outbox_dispatch_pending() == 0
+
+
+def test_one_dispatch_per_transaction_however_many_events(monkeypatch):
+    from booking import realtime
+
+    calls = []
+    monkeypatch.setattr(realtime, "outbox_dispatch_after_commit", lambda: calls.append(1))
+    interpreters = [InterpreterFactory() for _ in range(5)]
+    with transaction.atomic():
+        for interpreter in interpreters:
+            event_record(kind="offer.created", payload={}, interpreter_ids=[interpreter.id])
+    assert calls == [1]
+
+
+def test_event_after_a_rolled_back_savepoint_is_still_dispatched():
+    layer = get_channel_layer()
+    a, b = InterpreterFactory(), InterpreterFactory()
+    channel = _receive(layer, f"interpreter.{b.id}")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event_record(kind="offer.created", payload={"n": 1}, interpreter_ids=[a.id])
+                raise RuntimeError("undo the inner change")
+        except RuntimeError:
+            pass
+        event_record(kind="offer.created", payload={"n": 2}, interpreter_ids=[b.id])
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"]["payload"] == {"n": 2}
+    assert list(Event.objects.values_list("payload", flat=True)) == [{"n": 2}]
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
