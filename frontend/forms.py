@@ -130,6 +130,9 @@ class BookingForm(forms.Form):
         self.fields["platform"].choices = [("", _("Choose a platform"))] + [
             (p, p) for p in platforms
         ]
+        # Required for on-site or for remote interpreting only: not labelled optional.
+        for name in ("municipality", "address", "platform"):
+            self.fields[name].conditional = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
