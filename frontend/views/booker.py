@@ -37,6 +37,7 @@ def status_texts() -> dict[str, str]:
         "status_open": _("Live: the status changes by itself."),
         "status_connecting": _("Connecting to live updates…"),
         "status_closed": _("Connection lost. Trying again…"),
+        "status_denied": _("Live updates stopped: log in again to get them."),
         "changed": _("Booking %(id)s is now: %(status)s"),
         **{f"booking_{value}": str(label) for value, label in BookingStatus.choices},
     }

@@ -33,6 +33,7 @@ def _live_texts() -> dict[str, str]:
         "status_open": _("Live: new offers appear by themselves."),
         "status_connecting": _("Connecting to live updates…"),
         "status_closed": _("Connection lost. Trying again…"),
+        "status_denied": _("Live updates stopped: log in again to get them."),
         "new_offer": _("New offer"),
         "withdrawn": _("This offer is no longer open."),
         "withdrawn_taken": _("Another interpreter took this assignment."),

@@ -18,8 +18,8 @@ async function refresh() {
 startLive({
   path: root.dataset.socketPath,
   since: root.dataset.since,
+  onResync: refresh,
   onEvent(event) {
-    if (event.type === "resync") { refresh(); return; }
     const payload = event.payload || {};
     if (event.type !== "booking.changed" || Number(payload.booking_id) !== bookingId) return;
     window.clearTimeout(pending);

@@ -15,9 +15,8 @@ async function refresh() {
 startLive({
   path: root.dataset.socketPath,
   since: root.dataset.since,
+  onResync: refresh,
   onEvent(event) {
-    // Too much was missed to replay: fetch the current rows instead.
-    if (event.type === "resync") { refresh(); return; }
     if (event.type !== "booking.changed") return;
     const payload = event.payload || {};
     const status = t[`booking_${payload.status}`] || payload.status;

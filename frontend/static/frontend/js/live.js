@@ -20,16 +20,20 @@ export function announce(message) {
   window.setTimeout(() => { region.textContent = message; }, 50);
 }
 
-export function startLive({ path, since, onEvent }) {
+export function startLive({ path, since, onEvent, onResync }) {
   const t = texts();
   const status = document.querySelector("[data-live-status]");
   const onStatus = (state) => {
     if (!status) return;
-    const key = state === "open" ? "open" : (state === "connecting" ? "connecting" : "closed");
+    const known = ["open", "connecting", "closed", "denied"];
+    const key = known.includes(state) ? state : "closed";
     status.dataset.state = key;
     status.textContent = t[`status_${key}`] || key;
   };
-  return connect(socketUrl(path), { since: Number(since) || 0, onEvent, onStatus });
+  const options = { since: Number(since) || 0, onEvent, onStatus };
+  // Too much was missed to replay: the page fetches its current state (default: reload).
+  if (onResync) options.onResync = onResync;
+  return connect(socketUrl(path), options);
 }
 
 // Fetch a server-rendered fragment (same templates and translations as the full page).

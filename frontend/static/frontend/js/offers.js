@@ -40,9 +40,7 @@ startLive({
   since: root.dataset.since,
   onEvent(event) {
     const payload = event.payload || {};
-    // Too much was missed to replay: the page itself is the current state.
-    if (event.type === "resync") window.location.reload();
-    else if (event.type === "offer.created") showOffer(payload.offer_id);
+    if (event.type === "offer.created") showOffer(payload.offer_id);
     else if (event.type === "offer.withdrawn") closeOffer(payload.offer_id, payload.reason);
     else if (event.type === "assignment.changed") announce(t.assignment_changed || "");
   },
