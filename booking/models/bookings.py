@@ -406,8 +406,15 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["-start", "-id"]
         indexes = [
-            models.Index(fields=["interpreter", "start"]),
+            # Fairness counts (live assignments per interpreter in a period) read only this
+            # partial index.
+            models.Index(
+                fields=["interpreter", "start"], name="assignment_live_by_start",
+                condition=Q(status__in=["active", "completed"]),
+            ),
             models.Index(fields=["interpreter", "blocked_start"]),
+            # "Who is busy around this slot" reads the few assignments that end after it starts.
+            models.Index(fields=["blocked_end"], name="assignment_blocked_end"),
         ]
         constraints = [
             models.UniqueConstraint(

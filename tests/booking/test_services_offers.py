@@ -174,3 +174,25 @@ def test_only_the_provider_coordinator_can_send_offers() -> None:
         offers_send_wave(booking_id=booking.pk, user=other, now=NOW)
     with pytest.raises(NotFoundError):
         offers_send_wave(booking_id=booking.pk, user=w.booker, now=NOW)
+
+
+def test_coordinator_can_offer_to_chosen_candidates_only() -> None:
+    w = world()
+    top, chosen = interpreter_user(category="A"), interpreter_user(category="C")
+    not_qualified = interpreter_user(language="tir")
+    booking = book(w)
+    offers = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW,
+                              register_numbers=[chosen.interpreter.register_number])
+    assert [o.interpreter_id for o in offers] == [chosen.interpreter_id]
+    with pytest.raises(ValidationFailed) as err:
+        offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW,
+                         register_numbers=[not_qualified.interpreter.register_number])
+    assert err.value.code == "not_a_candidate"
+    assert not Offer.objects.filter(interpreter_id=top.interpreter_id).exists()
+
+
+def test_limit_is_bounded() -> None:
+    w = world()
+    booking = book(w)
+    with pytest.raises(ValidationFailed):
+        offers_send_wave(booking_id=booking.pk, user=w.coordinator, limit=0, now=NOW)
