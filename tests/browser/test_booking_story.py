@@ -95,3 +95,50 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     assert "T-10001" in main
     assert "Revisjonsspor" in main
     check_page(booker, "booker-booking-detail-assigned")
+
+
+def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
+    booker = pages.login("booker")
+    booker.goto(pages.base + "/book/")
+    booker.get_by_label("Søk etter språk").fill("tigr")
+    booker.get_by_label("Språk", exact=True).select_option("tir")
+    day = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=12)
+    booker.get_by_label("Dato", exact=True).fill(day.isoformat())
+    booker.get_by_label("Fra", exact=True).fill("13:00")
+    booker.get_by_label("Til", exact=True).fill("14:00")
+    booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
+    booker.get_by_label("Skjønnsmessig").check()
+    booker.get_by_role("button", name="Send bestillingen").click()
+    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+
+    interpreter = pages.login("interpreter")
+    interpreter.wait_for_selector(LIVE)
+
+    coordinator = pages.login("coordinator")
+    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
+    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
+    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
+    coordinator.wait_for_load_state()
+
+    card = interpreter.locator("[data-offer-id]").filter(has_text="Tigrinja").first
+    card.wait_for(timeout=15_000)
+    interpreter.evaluate("window.__notReloaded = true")
+    coordinator.goto(pages.base + "/dispatch/")
+    coordinator.wait_for_selector(LIVE)
+    row = coordinator.locator(f"tr[data-booking-id='{booking_id}']")
+    assert row.locator("[data-status=offered]").is_visible()
+    coordinator.evaluate("window.__notReloaded = true")
+
+    booker.get_by_label("Ja, avbestill").check()
+    booker.get_by_role("button", name="Avbestill").click()
+    assert booker.locator("[data-live-booking] [data-status=cancelled]").is_visible()
+
+    card.get_by_text("Bestillingen ble avbestilt.").wait_for(timeout=15_000)
+    assert card.get_by_role("button", name="Aksepter oppdraget").count() == 0
+    assert interpreter.evaluate("window.__notReloaded") is True
+    check_page(interpreter, "interpreter-offer-withdrawn-live")
+
+    # The coordinator's board drops the cancelled booking by itself.
+    row.wait_for(state="detached", timeout=15_000)
+    assert coordinator.evaluate("window.__notReloaded") is True
