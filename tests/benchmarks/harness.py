@@ -37,7 +37,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/3"
 
 
 def log(message: str) -> None:
@@ -196,7 +196,7 @@ class Server:
 
         redis.Redis.from_url(self.redis_url).flushdb()
         env = self.db.env(REDIS_URL=self.redis_url, DJANGO_SETTINGS_MODULE=self.settings,
-                          DJANGO_LOG_LEVEL="ERROR", **self.extra_env)
+                          DJANGO_LOG_LEVEL="WARNING", **self.extra_env)
         self.process = subprocess.Popen(
             [str(Path(PYTHON).parent / "uvicorn"), "tolk.asgi:application",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
@@ -241,7 +241,8 @@ class Server:
 
 @dataclass
 class Received:
-    at: float
+    at: float  # perf_counter clock, comparable with `timed`
+    wall: float  # time.time(), comparable with an event's created_at
     message: dict[str, Any]
 
 
@@ -268,8 +269,8 @@ class InterpreterClient:
     async def read(self) -> None:
         with contextlib.suppress(Exception):
             async for raw in self.connection:
-                at = time.perf_counter()
-                item = Received(at=at, message=json.loads(raw))
+                at, wall = time.perf_counter(), time.time()
+                item = Received(at=at, wall=wall, message=json.loads(raw))
                 self.received.append(item)
                 if self.on_message is not None:
                     self.on_message(self, item)
