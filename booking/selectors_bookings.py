@@ -12,8 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from booking import geo
@@ -209,23 +208,11 @@ def _blocks_for(booking: Booking) -> QuerySet[InterpreterBlock]:
     return InterpreterBlock.objects.filter(case, organisation_id=booking.customer_id)
 
 
-def _candidate_rows(booking: Booking, *, now: dt.datetime) -> QuerySet[Qualification]:
+def _candidate_rows(booking: Booking) -> QuerySet[Qualification]:
     """One row per qualified interpreter (the register entry for the language that is valid on
-    the day), filtered by the booking's requirements, with the fairness count and a cheap
-    "might be busy" flag that `booking_candidates` checks exactly."""
+    the day), filtered by the booking's requirements, with a cheap "might be busy" flag that
+    `booking_candidates` checks exactly."""
     on = booking_date(booking)
-    recent = (
-        Assignment.objects.filter(
-            interpreter=OuterRef("interpreter_id"),
-            status__in=LIVE_ASSIGNMENT_STATUSES,
-            start__gte=now - dt.timedelta(days=FAIRNESS_DAYS),
-            start__lt=now,
-        )
-        .order_by()
-        .values("interpreter")
-        .annotate(n=Count("*"))  # count(*): answered from the partial index alone
-        .values("n")
-    )
     window = dt.timedelta(minutes=_max_travel_minutes(booking.municipality))
     maybe_busy = Assignment.objects.filter(
         interpreter=OuterRef("interpreter_id"),
@@ -250,37 +237,64 @@ def _candidate_rows(booking: Booking, *, now: dt.datetime) -> QuerySet[Qualifica
         # when the booking reopens.
         asked = Offer.objects.filter(booking=booking, interpreter=OuterRef("interpreter_id"))
         qs = qs.filter(~Exists(asked.exclude(status=OfferStatus.WITHDRAWN)))
-    return qs.annotate(
-        recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
-        maybe_busy=Exists(maybe_busy),
+    return qs.annotate(maybe_busy=Exists(maybe_busy))
+
+
+def recent_assignment_counts(*, interpreter_ids: list[int], now: dt.datetime) -> dict[int, int]:
+    """Live assignments per interpreter in the fairness window (answered from the partial index
+    `assignment_live_by_start` alone)."""
+    if not interpreter_ids:
+        return {}
+    rows = (
+        Assignment.objects.filter(
+            interpreter_id__in=interpreter_ids,
+            status__in=LIVE_ASSIGNMENT_STATUSES,
+            start__gte=now - dt.timedelta(days=FAIRNESS_DAYS),
+            start__lt=now,
+        )
+        .order_by()
+        .values("interpreter_id")
+        .annotate(n=Count("*"))
+        .values_list("interpreter_id", "n")
     )
+    return dict(rows)
 
 
-def booking_candidates(*, booking: Booking, now: dt.datetime | None = None) -> list[Candidate]:
+@dataclass
+class CandidateList:
+    """The ranked head of the candidate list and how many candidates there are in all."""
+
+    ranked: list[Candidate]
+    total: int
+    by_category: dict[str, int]
+
+
+def booking_candidates_ranked(
+    *, booking: Booking, now: dt.datetime | None = None, limit: int | None = None
+) -> CandidateList:
     """Interpreters who can take `booking`, best first: qualified for the language on the day
     (A–E, entry active), meeting the minimum category, the police-certificate requirement and the
     preferences, offering the modality, not blocked for the case, not already offered this booking,
     and free for the whole slot including travel. Ranked by category (A first), then fairness
-    (fewest assignments in the last 90 days), then distance."""
+    (fewest assignments in the last 90 days), then distance.
+
+    With `limit`, only the first `limit` are ranked and returned (fairness is counted only in
+    the categories that reach into them); `total` is always the number of all candidates."""
     now = now or timezone.now()
-    query = _candidate_rows(booking, now=now).order_by().values(
-        "category", "recent", "maybe_busy",
-        i_id=F("interpreter_id"),
-        i_number=F("interpreter__register_number"),
-        i_given=F("interpreter__given_name"),
-        i_family=F("interpreter__family_name"),
-        i_gender=F("interpreter__gender"),
-        i_municipality=F("interpreter__municipality"),
+    query = _candidate_rows(booking).order_by().values_list(
+        "interpreter_id", "category", "maybe_busy", "interpreter__register_number",
+        "interpreter__given_name", "interpreter__family_name", "interpreter__gender",
+        "interpreter__municipality",
     )
     if connection.vendor == "postgresql":
-        # A short OLTP query whose estimated cost crosses jit_above_cost: compiling it takes
-        # seconds, running it milliseconds. SET LOCAL ends with the transaction.
+        # A short OLTP query whose estimated cost can cross jit_above_cost: compiling it takes
+        # longer than running it. SET LOCAL ends with the transaction.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             rows = list(query)
     else:
         rows = list(query)
-    maybe = [r["i_id"] for r in rows if r["maybe_busy"]]
+    maybe = [row[0] for row in rows if row[2]]
     window = dt.timedelta(minutes=_max_travel_minutes(booking.municipality))
     busy = (
         _busy_ranges(
@@ -292,39 +306,49 @@ def booking_candidates(*, booking: Booking, now: dt.datetime | None = None) -> l
     )
     remote = booking.modality != Modality.ONSITE
     places: dict[str, tuple[int, float]] = {}
-    result: list[Candidate] = []
-    for row in rows:
-        where = row["i_municipality"]
+    free: list[Candidate] = []
+    for interpreter_id, category, maybe_busy, number, given, family, gender, where in rows:
         if where not in places:
             places[where] = (0, 0.0) if remote else (
                 geo.travel_minutes(where, booking.municipality),
                 geo.distance_km(where, booking.municipality),
             )
         travel, distance = places[where]
-        if row["maybe_busy"]:
+        if maybe_busy:
             start, end = blocked_range(booking=booking, travel=travel)
-            if _overlaps(busy.get(row["i_id"], []), start, end):
+            if _overlaps(busy.get(interpreter_id, []), start, end):
                 continue
-        result.append(
-            Candidate(
-                interpreter_id=row["i_id"],
-                register_number=row["i_number"],
-                given_name=row["i_given"],
-                family_name=row["i_family"],
-                gender=row["i_gender"],
-                municipality=row["i_municipality"],
-                category=row["category"],
-                recent_assignments=row["recent"],
-                distance_km=distance,
-                travel_minutes=travel,
-            )
-        )
-    result.sort(
+        free.append(Candidate(
+            interpreter_id=interpreter_id, register_number=number, given_name=given,
+            family_name=family, gender=gender, municipality=where, category=category,
+            recent_assignments=0, distance_km=distance, travel_minutes=travel,
+        ))
+    free.sort(key=lambda c: c.category)
+    if limit is not None and limit < len(free):
+        last_category = free[limit - 1].category
+        head = [c for c in free if c.category <= last_category]
+    else:
+        head = free
+    counts = recent_assignment_counts(interpreter_ids=[c.interpreter_id for c in head], now=now)
+    for candidate in head:
+        candidate.recent_assignments = counts.get(candidate.interpreter_id, 0)
+    head.sort(
         key=lambda c: (c.category, c.recent_assignments, c.distance_km, c.register_number)
     )
-    for position, candidate in enumerate(result, start=1):
+    ranked = head if limit is None else head[:limit]
+    for position, candidate in enumerate(ranked, start=1):
         candidate.rank = position
-    return result
+    by_category = {c: 0 for c in ("A", "B", "C", "D", "E")}
+    for candidate in free:
+        by_category[candidate.category] += 1
+    return CandidateList(ranked=ranked, total=len(free), by_category=by_category)
+
+
+def booking_candidates(
+    *, booking: Booking, now: dt.datetime | None = None, limit: int | None = None
+) -> list[Candidate]:
+    """The ranked candidates (all, or the first `limit`); see `booking_candidates_ranked`."""
+    return booking_candidates_ranked(booking=booking, now=now, limit=limit).ranked
 
 
 def _reason(code: str, detail: str, **extra: Any) -> dict[str, Any]:

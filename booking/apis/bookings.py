@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -238,6 +239,19 @@ class BookingDetailApi(APIView):
         return Response(booking_to_dict(booking, user=request.user, detail=True))
 
 
+class _RankedHead(Sequence):
+    """The ranked head of a candidate list, sized as the whole list, for the paginator."""
+
+    def __init__(self, ranked: list[Any], total: int) -> None:
+        self.ranked, self.total = ranked, total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.ranked[index]
+
+
 class BookingCandidatesApi(APIView):
     """Ranked candidates; `?explain=REGISTER_NUMBER` says which rules exclude an interpreter."""
 
@@ -261,9 +275,15 @@ class BookingCandidatesApi(APIView):
                 "rank": explanation.rank,
                 "reasons": explanation.reasons,
             })
-        candidates = selectors.booking_candidates(booking=booking)
         paginator = Pagination()
-        page = paginator.paginate_queryset(candidates, request, view=self)  # type: ignore[arg-type]
+        size = paginator.get_page_size(request) or paginator.page_size
+        raw_page = request.query_params.get(paginator.page_query_param, "1")
+        number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
+        # Rank only as far as the requested page reaches; the count covers every candidate.
+        head = selectors.booking_candidates_ranked(booking=booking, limit=number * size)
+        page = paginator.paginate_queryset(
+            _RankedHead(head.ranked, head.total), request, view=self  # type: ignore[arg-type]
+        )
         return paginator.get_paginated_response([c.as_dict() for c in page or []])
 
 

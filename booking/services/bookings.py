@@ -50,7 +50,7 @@ from booking.rules.checks import ChildException, ExceptionRecord
 from booking.selectors import qualification_on
 from booking.selectors_bookings import (
     blocked_range,
-    booking_candidates,
+    booking_candidates_ranked,
     booking_date,
     interpreter_blocked_for,
     interpreter_is_free,
@@ -369,7 +369,7 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
     now = now or timezone.now()
     prepared = booking_prepare(user=user, data=data, now=now)
     draft = Booking(**prepared.values)
-    candidates = booking_candidates(booking=draft, now=now)
+    candidates = booking_candidates_ranked(booking=draft, now=now, limit=1)
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
     return {
         "ok": True,
@@ -381,10 +381,8 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
         "min_category": draft.min_category,
         "qualified_required": draft.qualified_required,
         "police_certificate_required": draft.police_certificate_required,
-        "free_qualified_interpreters": len(candidates),
-        "by_category": {
-            c: sum(1 for x in candidates if x.category == c) for c in rules.CATEGORIES
-        },
+        "free_qualified_interpreters": candidates.total,
+        "by_category": candidates.by_category,
     }
 
 

@@ -94,7 +94,9 @@ def offers_send_wave_locked(
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
             _mark_unfilled(booking, actor=actor, reason="start time reached without interpreter")
         return []
-    candidates = booking_candidates(booking=booking, now=now)
+    candidates = booking_candidates(
+        booking=booking, now=now, limit=None if register_numbers else limit
+    )
     if register_numbers:
         wanted = set(register_numbers)
         candidates = [c for c in candidates if c.register_number in wanted]
