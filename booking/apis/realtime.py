@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from booking.models import WebsocketTicket
@@ -20,16 +21,23 @@ TICKET_SECONDS = 30
 
 
 class WebsocketTicketApi(APIView):
+    """POST: a one-time ticket for `ws/interpreter/` or `ws/bookings/?ticket=...`, valid 30 s."""
+
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "ws_ticket"
 
     class OutputSerializer(serializers.Serializer):
         ticket = serializers.CharField()
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
+        now = timezone.now()
+        # Used and expired tickets are worthless; drop this user's so the table stays small.
+        WebsocketTicket.objects.filter(user=request.user, expires_at__lt=now).delete()
         ticket = WebsocketTicket.objects.create(
             key=secrets.token_urlsafe(32),
             user=request.user,
-            expires_at=timezone.now() + timedelta(seconds=TICKET_SECONDS),
+            expires_at=now + timedelta(seconds=TICKET_SECONDS),
         )
         return Response(self.OutputSerializer({"ticket": ticket.key}).data, status=201)
