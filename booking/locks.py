@@ -4,6 +4,11 @@
 
 Every helper must be called inside `transaction.atomic`. On SQLite `select_for_update` is a no-op;
 there the IMMEDIATE transaction mode (tolk.env) serialises writers, which gives the same effect.
+
+The locks are `FOR NO KEY UPDATE`: they serialise the lockers just the same, but do not conflict
+with the `FOR KEY SHARE` locks PostgreSQL takes for foreign-key checks, which Django defers to
+COMMIT. With plain `FOR UPDATE`, a transaction inserting offers or events for an interpreter
+deadlocks at COMMIT against one holding that interpreter's lock (seen under load).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ def _require_atomic() -> None:
 def lock_booking(*, booking_id: int) -> Booking:
     """SELECT ... FOR UPDATE on one booking (first in the lock order)."""
     _require_atomic()
-    booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+    booking = Booking.objects.select_for_update(no_key=True).filter(pk=booking_id).first()
     if booking is None:
         raise NotFoundError(
             code="booking_not_found",
@@ -36,10 +41,10 @@ def lock_interpreter(*, interpreter_id: int) -> Interpreter:
     """SELECT ... FOR UPDATE on an interpreter (after the booking): serialises everything that
     gives this interpreter work, so the free-time re-check sees committed assignments."""
     _require_atomic()
-    return Interpreter.objects.select_for_update().get(pk=interpreter_id)
+    return Interpreter.objects.select_for_update(no_key=True).get(pk=interpreter_id)
 
 
 def lock_offer(*, offer_id: int) -> Offer:
     """SELECT ... FOR UPDATE on an offer (after its booking)."""
     _require_atomic()
-    return Offer.objects.select_for_update().get(pk=offer_id)
+    return Offer.objects.select_for_update(no_key=True).get(pk=offer_id)
