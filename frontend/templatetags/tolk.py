@@ -123,3 +123,32 @@ def status_label(value: str) -> str:
     if not value:
         return ""
     return str(dict(BookingStatus.choices).get(value, value))
+
+
+AUDIT_ACTIONS = {
+    "created": _("Booked"),
+    "offers_sent": _("Offers sent"),
+    "offer_declined": _("Offer declined"),
+    "accepted": _("Accepted by the interpreter"),
+    "assigned_by_exception": _("Assigned by documented exception"),
+    "cancelled": _("Booking cancelled"),
+    "completed": _("Completed"),
+    "interpreter_cancelled": _("Cancelled by the interpreter"),
+    "register_reopened": _("Reopened after a register change"),
+    "unfilled": _("No interpreter found"),
+}
+
+
+@register.filter
+def audit_action_label(action: str) -> str:
+    """An audit trail action code as a sentence a person reads; unknown codes as they are."""
+    return str(AUDIT_ACTIONS.get(action, action))
+
+
+@register.filter
+def role_label(role: str) -> str:
+    if not role:
+        return ""
+    if role == "system":
+        return str(_("the system"))
+    return str(dict(Role.choices).get(role, role))

@@ -163,3 +163,15 @@ def test_booker_pages_refuse_other_roles(client: Client) -> None:
     client.force_login(factories.InterpreterUserFactory())
     assert client.get("/book/").status_code == 403
     assert client.get("/bookings/").status_code == 403
+
+
+def test_audit_trail_reads_as_sentences(client: Client) -> None:
+    w = world()
+    booking = book(w, soon())
+    client.force_login(w.booker)
+    client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Flyttet", "confirm": "on"})
+    body = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert "Bestilt: – → Åpen" in body
+    assert "Avbestilt: Åpen → Avlyst" in body
+    assert "(Bestiller)" in body
+    assert "Flyttet" in body
