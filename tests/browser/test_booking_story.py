@@ -26,6 +26,12 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     booker.get_by_label("Fra", exact=True).fill("10:00")
     booker.get_by_label("Til", exact=True).fill("11:30")
     booker.get_by_label("Nødvendig for rettssikkerhet eller forsvarlig hjelp og tjeneste").check()
+    # § 6: a necessary interpreter needs the assessment; the live check says so at once.
+    problem = booker.locator("[data-check-result] [data-problem-code]")
+    problem.wait_for()
+    assert problem.get_attribute("data-problem-code") == "TL6_DUTY_BASIS"
+    assert "§ 6" in problem.inner_text()
+    check_page(booker, "booker-book-form-rule-problem")
     booker.get_by_label("Vurdering av behovet").fill("Samtale om rettigheter; må forstå vedtaket.")
     booker.get_by_label(re.compile(r"^Tema")).fill("Oppfølging av arbeidsavklaringspenger")
     booker.get_by_text("Flere valg").click()
