@@ -9,16 +9,23 @@ report publishes five linear functions of the atoms for every row and for the ta
     unfilled = uf                    cancelled = cx
 
 (`qualified` is published as `qualified_share`, which together with `assignments` gives it away, so
-it is treated as published.) A cell whose value is under the threshold (and not zero) is suppressed;
-that is primary suppression. Then an attacker who knows every published cell and the totals can
-solve a linear system; a suppressed cell is *recoverable* when its linear form lies in the span of
-the published forms. `protect` adds secondary suppressions, cheapest first, until no suppressed cell
-is recoverable. The test is exact linear algebra (the null space of the attacker's system), so it
-also catches recoveries through chains of rows and columns, not only a single subtraction.
+it is treated as published), plus hours and cost.
 
-Zero cells are published: a zero is not a small number about anyone, and is what Statistics Norway
-publishes. Hours and cost follow the suppression of assignments and requests respectively (their
-columns have the same single sum constraint, so the same pattern protects them).
+The rule (`protect`):
+1. Primary: a row with any count under the threshold (zero excepted) is withheld *as a whole*: all
+   its counts, shares, hours and cost. Within a row the counts are tied together (requests =
+   assignments + unfilled + cancelled), so withholding one cell would let it be recomputed from its
+   neighbours; withholding the row removes every within-row equation.
+2. Secondary: what remains for an attacker are the column totals, which give only the *sums* of
+   each atom over the withheld rows. With two or more withheld rows no single row's value follows
+   from those sums, so when exactly one row is withheld, the smallest other row is withheld too.
+3. Totals: if a total is itself under the threshold, all totals are withheld (the totals row has
+   the same within-row equations), and every row that contributes to the small total is withheld
+   by rule 1, so the total cannot be summed up from published rows either.
+
+Zero cells of published rows are published: a zero is not a small number about anyone, and is what
+Statistics Norway publishes. `recoverable` checks a suppression pattern with exact linear algebra
+(the null space of the attacker's system), for tests and audits of any pattern.
 """
 
 from __future__ import annotations
@@ -39,7 +46,6 @@ FORMS: dict[str, np.ndarray] = {
 }
 TOTAL = "__total__"
 _TOLERANCE = 1e-8
-_TRIALS = 12
 
 Cell = tuple[str, str]  # (row key or TOTAL, cell name)
 
@@ -116,105 +122,37 @@ def recoverable(rows: Iterable[str], suppressed: set[Cell]) -> list[Cell]:
     return found
 
 
-def _candidates(cell: Cell, values: pd.DataFrame, totals: pd.Series,
-                suppressed: set[Cell]) -> list[Cell]:
-    """Published cells whose suppression could protect `cell`, in the order they are tried: the
-    same row, rows that already have suppressed cells, the same column, anything else, totals."""
-    row, name = cell
-    troubled = {r for r, _c in suppressed if r != TOTAL and r != row}
-    published = [
-        ((str(r), str(c)), int(v)) for r, cells in values.to_dict("index").items()
-        for c, v in cells.items() if (str(r), str(c)) not in suppressed
-    ]
-
-    def rank(item: tuple[Cell, int]) -> tuple[int, int, str, int]:
-        (r, c), value = item
-        if row != TOTAL and r == row:
-            group = 0
-        elif r in troubled:
-            group = 1
-        elif c == name:
-            group = 2
-        else:
-            group = 3
-        return (group, value, r, CELLS.index(c))
-
-    ordered = [c for c, _v in sorted(published, key=rank)]
-    ordered += [
-        (TOTAL, c) for c in sorted(CELLS, key=lambda c: int(totals[c]))
-        if (TOTAL, c) not in suppressed
-    ]
-    return ordered
-
-
-def _rectangle(
-    target: Cell, values: pd.DataFrame, suppressed: set[Cell], rows: list[str]
-) -> set[Cell] | None:
-    """The cheapest 2x2 rectangle through `target` (its row r and column c, another column c' and
-    another row s) that leaves `target` unrecoverable: the classic secondary pattern, needed when a
-    cell is pinned both by its row and by its column."""
-    row, name = target
-    if row == TOTAL:
-        return None
-    table = values.to_dict("index")
-    options: list[tuple[int, set[Cell]]] = []
-    for other_cell in CELLS:
-        if other_cell == name:
-            continue
-        for other_row in rows:
-            if other_row == row:
-                continue
-            cells = {(row, other_cell), (other_row, name), (other_row, other_cell)}
-            added = cells - suppressed
-            cost = sum(int(table[r][c]) for r, c in added)
-            options.append((cost, cells))
-    options.sort(key=lambda item: (item[0], sorted(item[1])))
-    for _cost, cells in options[: 4 * _TRIALS]:
-        if target not in recoverable(rows, suppressed | cells):
-            return cells - suppressed
-    return None
-
-
 def protect(
     atoms: pd.DataFrame, *, threshold: int, totals_suppressed: Iterable[str] = ()
 ) -> tuple[pd.DataFrame, set[str]]:
-    """Which cells of a table to suppress.
+    """Which cells of a table to withhold (see the module's rule).
 
-    `atoms`: one row per key, columns cq, cu, uf, cx. `totals_suppressed`: total cells already
-    suppressed (the totals are shared by every table). Returns a boolean frame (rows x CELLS) and
-    the set of total cells that must be suppressed (a superset of `totals_suppressed`, larger only
-    when a table cannot be protected otherwise).
+    `atoms`: one row per key, columns cq, cu, uf, cx. `totals_suppressed`: total cells withheld
+    already (the totals are shared by every table). Returns a boolean frame (rows x CELLS) and the
+    set of total cells to withhold: empty, or all of CELLS.
     """
     values = cell_values(atoms)
-    values.index = values.index.map(str)
     totals = values.sum()
-    flags = primary(values, threshold).to_dict("index")
-    suppressed: set[Cell] = {
-        (str(r), str(c)) for r, cells in flags.items() for c, flag in cells.items() if flag
-    }
-    suppressed |= {(TOTAL, c) for c in totals_suppressed}
-    rows = list(values.index)
-    while True:
-        exposed = recoverable(rows, suppressed)
-        if not exposed:
-            break
-        target = exposed[0]
-        candidates = _candidates(target, values, totals, suppressed)
-        if not candidates:  # everything is suppressed already
-            break
-        chosen: set[Cell] = {candidates[0]}
-        for candidate in candidates[:_TRIALS]:
-            if target not in recoverable(rows, suppressed | {candidate}):
-                chosen = {candidate}
-                break
+    hidden_totals = set(totals_suppressed)
+    if hidden_totals or ((totals > 0) & (totals < threshold)).any():
+        hidden_totals = set(CELLS)
+    rows = primary(values, threshold).any(axis=1)
+    if int(rows.sum()) == 1 and not hidden_totals:
+        candidates = values.loc[~rows].sort_values("requests", kind="stable")
+        nonzero = candidates.loc[candidates["requests"] > 0]
+        pick = nonzero if not nonzero.empty else candidates
+        if pick.empty:
+            # The withheld row is the whole table: it equals the totals.
+            hidden_totals = set(CELLS)
         else:
-            rectangle = _rectangle(target, values, suppressed, rows)
-            if rectangle:
-                chosen = rectangle
-        suppressed |= chosen
-    mask = pd.DataFrame(False, index=values.index, columns=list(CELLS))
-    for row, cell in suppressed:
-        if row != TOTAL:
-            mask.loc[row, cell] = True
-    mask.index = atoms.index
-    return mask, {c for r, c in suppressed if r == TOTAL}
+            rows.loc[pick.index[0]] = True
+    if hidden_totals and not rows.any():
+        # Withheld totals must not be the sum of published rows.
+        nonzero = values.loc[values["requests"] > 0].sort_values("requests", kind="stable")
+        if not nonzero.empty:
+            rows.loc[nonzero.index[0]] = True
+    mask = pd.DataFrame(
+        np.repeat(rows.to_numpy()[:, None], len(CELLS), axis=1),
+        index=atoms.index, columns=list(CELLS),
+    )
+    return mask, hidden_totals

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from stats.models import AssignmentFact
 from stats.services.imports import assignments_import
 from tests import factories
 from tests.stats.helpers import MUNICIPAL_ORG, PRIVATE_ORG, STATE_ORG, csv_bytes, fact_row
@@ -83,3 +85,31 @@ def facts(db: None, settings: Any) -> None:
     i5 = factories.QualificationFactory(language="ara").interpreter  # I5: suspended in March
     factories.StatusEventFactory(interpreter=i5, valid_from=dt.date(2024, 3, 1),
                                  valid_to=dt.date(2024, 4, 1))
+
+
+def _facts(language: str, cq: int, cu: int, uf: int, cx: int) -> list[AssignmentFact]:
+    made = []
+    for outcome, category, n in (("completed", "A", cq), ("completed", "", cu),
+                                 ("unfilled", "", uf), ("cancelled", "", cx)):
+        made += [
+            AssignmentFact(
+                source="import", provider_org_number=PRIVATE_ORG, provider_type="private",
+                reference=f"{language}-{outcome}-{category}-{i}", date=dt.date(2024, 5, 1),
+                language=language, modality="phone", sector="health", municipality="0301",
+                county="03", interpreter_category=category, qualified=bool(category),
+                outcome=outcome, duration_minutes=60 if outcome == "completed" else None,
+                cost_nok=Decimal("100"),
+            )
+            for i in range(n)
+        ]
+    return made
+
+
+@pytest.fixture
+def tail(db: None) -> None:
+    """2024 by language (completed qualified, completed not qualified, unfilled, cancelled):
+    ara 40/10/6/5, tir 20/8/5/7, som 12/6/5/5, pol 3/0/0/0; phone, health, Oslo, private."""
+    AssignmentFact.objects.bulk_create([
+        *_facts("ara", 40, 10, 6, 5), *_facts("tir", 20, 8, 5, 7), *_facts("som", 12, 6, 5, 5),
+        *_facts("pol", 3, 0, 0, 0),
+    ])

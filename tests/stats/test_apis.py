@@ -76,23 +76,26 @@ def test_bad_parameters(analyst_api: Any, params: dict[str, Any]) -> None:
     assert set(response.json()) >= {"code", "detail", "section", "fields"}
 
 
-def test_csv_download(facts: None, analyst_api: Any) -> None:
+def test_csv_download(tail: None, analyst_api: Any) -> None:
     response = analyst_api.get(URL, {"year": 2024, "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="tolk-need-report-2024.csv"' in response["Content-Disposition"]
     lines = list(csv.DictReader(io.StringIO(response.content.decode())))
     total = next(line for line in lines if line["table"] == "totals")
-    assert (total["requests"], total["assignments"], total["unfilled"]) == ("28", "25", "")
-    som = next(line for line in lines if line["table"] == "by_language" and line["key"] == "som")
-    assert som["requests"] == "" and som["suppressed"] == "true"
+    assert (total["requests"], total["assignments"], total["unfilled"]) == ("132", "99", "16")
+    pol = next(line for line in lines if line["table"] == "by_language" and line["key"] == "pol")
+    assert pol["requests"] == "" and pol["suppressed"] == "true"
+    ara = next(line for line in lines if line["table"] == "by_language" and line["key"] == "ara")
+    assert (ara["requests"], ara["cumulative_share"], ara["suppressed"]) == ("61", "0.5051",
+                                                                             "false")
     assert {line["table"] for line in lines} == {
         "totals", "by_language", "by_provider_type", "by_modality", "by_sector", "by_county",
         "by_category",
     }
 
 
-def test_xlsx_download(facts: None, analyst_api: Any) -> None:
+def test_xlsx_download(tail: None, analyst_api: Any) -> None:
     response = analyst_api.get(URL, {"year": 2024, "format": "xlsx"})
     assert response.status_code == 200
     assert 'filename="tolk-need-report-2024.xlsx"' in response["Content-Disposition"]
@@ -100,9 +103,9 @@ def test_xlsx_download(facts: None, analyst_api: Any) -> None:
     assert len(workbook.sheetnames) == 7
     languages = list(workbook.worksheets[1].iter_rows(values_only=True))
     ara = next(row for row in languages if row and row[0] == "ara")
-    assert ara[2:4] == (17, 14)
-    som = next(row for row in languages if row and row[0] == "som")
-    assert som[2] == ":"
+    assert ara[2:4] == (61, 50)
+    pol = next(row for row in languages if row and row[0] == "pol")
+    assert pol[2] == ":"
 
 
 @pytest.mark.parametrize("fixture", ["booker_api", "coordinator_api"])

@@ -48,13 +48,13 @@ def test_import_assignments_missing_file() -> None:
         call_command("import_assignments", "/nonexistent.csv")
 
 
-def test_need_report_json_to_stdout(facts: None) -> None:
+def test_need_report_json_to_stdout(tail: None) -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("need_report", "--year", "2024", stdout=out, stderr=err)
     report = json.loads(out.getvalue())
-    assert report["totals"]["requests"] == 28
+    assert report["totals"]["requests"] == 132
     assert report["suppression"]["applied"] is True
-    assert "need report 2024: 28 requests" in err.getvalue()
+    assert "need report 2024: 132 requests" in err.getvalue()
 
 
 def test_need_report_unsuppressed_and_filtered(facts: None) -> None:
@@ -66,12 +66,12 @@ def test_need_report_unsuppressed_and_filtered(facts: None) -> None:
     assert report["suppression"]["applied"] is False
 
 
-def test_need_report_csv_and_xlsx_files(facts: None, tmp_path: Path) -> None:
+def test_need_report_csv_and_xlsx_files(tail: None, tmp_path: Path) -> None:
     target = tmp_path / "r.csv"
     call_command("need_report", "--year", "2024", "--format", "csv", "--output", str(target),
                  stderr=io.StringIO())
     lines = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert lines[0]["table"] == "totals" and lines[0]["requests"] == "28"
+    assert lines[0]["table"] == "totals" and lines[0]["requests"] == "132"
     book = tmp_path / "r.xlsx"
     call_command("need_report", "--year", "2024", "--format", "xlsx", "--output", str(book),
                  stderr=io.StringIO())

@@ -23,43 +23,57 @@ def hidden_cells(mask: pd.DataFrame) -> set[tuple[str, str]]:
     return {(str(r), str(c)) for r in mask.index for c in mask.columns if mask.loc[r, c]}
 
 
-def test_small_cell_pinned_by_row_and_column_gets_the_cheapest_rectangle() -> None:
-    # X has 3 unfilled. Its row (requests - assignments - cancelled) and its column (the total
-    # unfilled) both give it away, so a 2x2 rectangle is needed; Z's (8 + 7) plus X's cancelled
-    # (6) is the cheapest.
-    atoms = frame({"X": (20, 10, 3, 6), "Y": (30, 8, 7, 9), "Z": (12, 9, 8, 7)})
+def test_a_lone_small_row_drags_the_smallest_other_row_along() -> None:
+    # "small" has 3 requests. Alone it would be the total minus the published rows, so the
+    # smallest other row ("mid", 61 requests) is withheld with it; "big" stays.
+    atoms = frame({"big": (100, 50, 20, 10), "mid": (40, 10, 6, 5), "small": (3, 0, 0, 0)})
     mask, totals = suppression.protect(atoms, threshold=5)
-    assert hidden_cells(mask) == {("X", "unfilled"), ("X", "cancelled"),
-                                  ("Z", "unfilled"), ("Z", "cancelled")}
+    assert mask.all(axis=1).to_dict() == {"big": False, "mid": True, "small": True}
+    assert mask.any(axis=1).equals(mask.all(axis=1)), "rows are withheld whole"
     assert totals == set()
+    assert suppression.recoverable(list(mask.index), hidden_cells(mask)) == []
+
+
+def test_one_small_cell_withholds_its_row() -> None:
+    # X has 3 unfilled: requests - assignments - cancelled would give it away, so the whole row
+    # goes, and Z (the smallest other row) with it.
+    atoms = frame({"X": (20, 10, 3, 6), "Y": (30, 8, 7, 9), "Z": (12, 9, 8, 7)})
+    mask, _totals = suppression.protect(atoms, threshold=5)
+    assert mask.all(axis=1).to_dict() == {"X": True, "Y": False, "Z": True}
+    assert suppression.recoverable(list(mask.index), hidden_cells(mask)) == []
 
 
 def test_two_small_rows_protect_each_other() -> None:
     atoms = frame({"big": (100, 50, 20, 10), "a": (2, 1, 0, 0), "b": (3, 0, 1, 0)})
     mask, _totals = suppression.protect(atoms, threshold=5)
-    hidden = hidden_cells(mask)
-    # Every count under 5 (zeros excepted) is hidden.
-    assert {("a", "requests"), ("a", "assignments"), ("a", "qualified"),
-            ("b", "requests"), ("b", "assignments"), ("b", "qualified"),
-            ("b", "unfilled")} <= hidden
-    assert suppression.recoverable(list(mask.index), hidden) == []
-    assert not mask.loc["big"].any()
-
-
-def test_a_lone_small_row_drags_a_second_row_along() -> None:
-    atoms = frame({"big": (100, 50, 20, 10), "mid": (40, 10, 6, 5), "small": (3, 0, 0, 0)})
-    mask, _totals = suppression.protect(atoms, threshold=5)
-    assert mask.loc["small", ["requests", "assignments", "qualified"]].all()
-    assert mask.loc["mid"].any(), "one hidden row alone would be total minus the others"
+    assert mask.all(axis=1).to_dict() == {"big": False, "a": True, "b": True}
     assert suppression.recoverable(list(mask.index), hidden_cells(mask)) == []
 
 
-def test_small_total_is_protected() -> None:
+def test_small_total_withholds_all_totals_and_its_rows() -> None:
     atoms = frame({"a": (10, 0, 0, 0), "b": (10, 0, 2, 0), "c": (10, 0, 1, 0)})
-    mask, totals = suppression.protect(atoms, threshold=5, totals_suppressed={"unfilled"})
+    mask, totals = suppression.protect(atoms, threshold=5)
+    assert totals == set(suppression.CELLS)
+    assert mask.all(axis=1).to_dict() == {"a": False, "b": True, "c": True}
     cells = hidden_cells(mask) | {("__total__", c) for c in totals}
-    assert ("b", "unfilled") in cells and ("c", "unfilled") in cells
     assert suppression.recoverable(list(mask.index), cells) == []
+
+
+def test_withheld_totals_are_never_the_sum_of_published_rows() -> None:
+    atoms = frame({"a": (10, 0, 0, 0), "b": (20, 0, 0, 0)})
+    mask, totals = suppression.protect(atoms, threshold=5, totals_suppressed={"requests"})
+    assert totals == set(suppression.CELLS)
+    assert mask.all(axis=1).to_dict() == {"a": True, "b": False}
+
+
+def test_the_audit_finds_a_single_withheld_cell() -> None:
+    # The audit itself must be able to fail: one hidden cell in a published row is recoverable.
+    atoms = frame({"a": (10, 0, 3, 0), "b": (20, 0, 7, 0)})
+    values = suppression.cell_values(atoms)
+    assert suppression.recoverable(list(values.index), {("a", "unfilled")}) == [("a", "unfilled")]
+    # Two full rows withheld under published totals: nothing recoverable.
+    both = {(r, c) for r in ("a", "b") for c in suppression.CELLS}
+    assert suppression.recoverable(list(values.index), both) == []
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -111,27 +125,41 @@ def _all_tables_safe(report: dict[str, Any], threshold: int = 5) -> None:
         assert single_subtractions(table, totals) == [], name
 
 
-def test_report_is_suppressed_by_default_and_nothing_can_be_recovered(facts: None) -> None:
+def test_language_table_withholds_the_small_language_and_its_partner(tail: None) -> None:
+    report = need_report(year=2024)
+    assert [(r["key"], r["suppressed"]) for r in report["by_language"]] == [
+        ("ara", False), ("tir", False), ("pol", True), ("som", True),
+    ]
+    ara, tir, pol, som = report["by_language"]
+    assert (ara["requests"], ara["assignments"], ara["unfilled"],
+            ara["cancelled"]) == (61, 50, 6, 5)
+    assert [ara["cumulative_share"], tir["cumulative_share"]] == [0.5051, 0.7879]
+    for row in (pol, som):
+        assert all(row[c] is None for c in ("requests", "assignments", "share", "qualified_share",
+                                             "unfilled", "cancelled", "hours", "cost_nok",
+                                             "cumulative_share", "need", "shortage_share"))
+    assert report["top10_share"] is None
+    totals = report["totals"]
+    assert (totals["requests"], totals["assignments"], totals["unfilled"],
+            totals["cancelled"]) == (132, 99, 16, 17)
+    _all_tables_safe(report)
+    # The unsuppressed report has the numbers the attacker cannot get.
+    plain = {r["key"]: r for r in need_report(year=2024, suppress=False)["by_language"]}
+    assert (plain["pol"]["requests"], plain["som"]["requests"]) == (3, 28)
+
+
+def test_tiny_report_withholds_its_small_totals(facts: None) -> None:
     report = need_report(year=2024)
     assert report["suppression"] == {"applied": True, "threshold": 5}
     _all_tables_safe(report)
-    language = {row["key"]: row for row in report["by_language"]}
-    som = language["som"]  # 2 requests
-    assert som["suppressed"] is True
-    assert (som["requests"], som["assignments"], som["share"], som["cumulative_share"],
-            som["hours"], som["cost_nok"]) == (None, None, None, None, None, None)
-    assert som["coverage"]["medium"]["coverage"] is None
-    # Hidden rows come last, so the cumulative share does not give them away.
-    keys = [row["key"] for row in report["by_language"]]
+    totals = report["totals"]  # 2 unfilled and 1 cancelled: every total goes
+    assert all(totals[c] is None for c in ("requests", "assignments", "unfilled", "cancelled",
+                                           "hours", "cost_nok", "qualified_share"))
+    assert totals["suppressed"] is True
+    som = next(row for row in report["by_language"] if row["key"] == "som")
+    assert som["suppressed"] is True and som["requests"] is None
     hidden = [row["assignments"] is None for row in report["by_language"]]
-    assert hidden == sorted(hidden)
-    assert keys[-2:] == ["som", "tir"]
-    # tir's 9 requests would be total minus the others: it is hidden along with som.
-    assert language["tir"]["assignments"] is None
-    assert report["top10_share"] is None
-    # The small totals (2 unfilled, 1 cancelled) are hidden too.
-    assert report["totals"]["unfilled"] is None and report["totals"]["cancelled"] is None
-    assert report["totals"]["requests"] == 28
+    assert hidden == sorted(hidden), "withheld rows come last"
 
 
 def test_unsuppressed_report_shows_everything(facts: None) -> None:
@@ -150,9 +178,10 @@ def test_filtered_reports_are_safe(facts: None, filters: dict[str, str]) -> None
 
 def test_change_is_withheld_when_either_year_is_hidden(facts: None) -> None:
     report = need_report(year=2024)
-    ara = next(row for row in report["by_language"] if row["key"] == "ara")
-    # 2023's ara (5) was published, 2024's ara is published: the change is shown.
-    if ara["requests"] is not None:
-        assert ara["change"]["requests"]["previous"] == 5
-    assert report["totals"]["change"]["unfilled"] is None  # 2024's unfilled (2) is hidden
-
+    change = report["totals"]["change"]
+    assert all(change[c] is None for c in ("requests", "assignments", "unfilled", "cancelled",
+                                           "hours", "cost_nok", "qualified_share"))
+    assert change["language_count"] == {"previous": 2, "absolute": 1, "relative": 0.5}
+    plain = need_report(year=2024, suppress=False)
+    assert plain["totals"]["change"]["requests"] == {"previous": 10, "absolute": 18,
+                                                     "relative": 1.8}
