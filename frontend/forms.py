@@ -18,6 +18,12 @@ from tolk.errors import DomainError
 REGISTER_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
 
 
+def set_choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
+    """Choices known only per request (the user's platforms, the years with data)."""
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - a programming error otherwise
+    field.choices = choices
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form with autocomplete hints for password managers."""
 
@@ -45,7 +51,7 @@ class CardCheckForm(forms.Form):
         return number
 
 
-def _language_choices(codes: list[str]) -> list[tuple[str, str]]:
+def _language_choices(codes: list[str]) -> list[tuple[str, Any]]:
     from frontend.templatetags.tolk import language_label
 
     named = sorted(((code, language_label(code)) for code in codes), key=lambda c: c[1].lower())
@@ -125,11 +131,11 @@ class BookingForm(forms.Form):
     def __init__(self, *args: Any, languages: list[str], municipalities: list[tuple[str, str]],
                  platforms: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = _language_choices(languages)
-        self.fields["municipality"].choices = municipalities
-        self.fields["platform"].choices = [("", _("Choose a platform"))] + [
-            (p, p) for p in platforms
-        ]
+        set_choices(self.fields["language"], _language_choices(languages))
+        set_choices(self.fields["municipality"], municipalities)
+        set_choices(
+            self.fields["platform"], [("", _("Choose a platform")), *((p, p) for p in platforms)]
+        )
         # Required for on-site or for remote interpreting only: not labelled optional.
         for name in ("municipality", "address", "platform"):
             self.fields[name].conditional = True  # type: ignore[attr-defined]
@@ -212,7 +218,7 @@ class OfferWaveForm(forms.Form):
         # The candidates are validated by the service (they must still be candidates); here only
         # the shape of each number.
         chosen = self.data.getlist("register_numbers") if hasattr(self.data, "getlist") else []
-        self.fields["register_numbers"].choices = [(n, n) for n in chosen[:100]]
+        set_choices(self.fields["register_numbers"], [(n, n) for n in chosen[:100]])
 
     def clean_register_numbers(self) -> list[str]:
         numbers = list(dict.fromkeys(self.cleaned_data.get("register_numbers") or []))

@@ -62,7 +62,7 @@ def _headlines(totals: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _trend(year: int, filters: dict[str, str]) -> list[tuple[str, float | None]]:
-    points = []
+    points: list[tuple[str, float | None]] = []
     for y in range(year - TREND_YEARS + 1, year + 1):
         count = facts_in_year(year=y, filters=filters).filter(outcome="completed").count()
         points.append((str(y), float(count)))

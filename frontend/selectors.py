@@ -4,6 +4,8 @@ their provider's, an interpreter their own offers and assignments. Anything else
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -40,7 +42,7 @@ def dispatch_board(*, user: User) -> QuerySet[Booking]:
     last week, soonest first, with their offer counts and the next offer expiry."""
     if user.role != Role.COORDINATOR or not user.organisation_id:
         return Booking.objects.none()
-    since = timezone.now() - timezone.timedelta(days=7)
+    since = timezone.now() - dt.timedelta(days=7)
     return (
         Booking.objects.filter(provider_id=user.organisation_id, status__in=DISPATCH_STATUSES)
         .exclude(status=BookingStatus.UNFILLED, updated_at__lt=since)

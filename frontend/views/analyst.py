@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from booking.models import Role
 from frontend.access import role_required
+from frontend.forms import set_choices
 from frontend.report import report_page_context
 from stats.services.imports import assignments_import
 
@@ -100,14 +101,14 @@ class ReportFilterForm(forms.Form):
         from booking.models import Modality, ProviderType, Sector
 
         super().__init__(*args, **kwargs)
-        every = [("", _("All"))]
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["county"].choices = every + sorted(
+        every: list[tuple[str, Any]] = [("", _("All"))]
+        set_choices(self.fields["year"], [(str(y), str(y)) for y in years])
+        set_choices(self.fields["county"], every + sorted(
             ((code, place.name) for code, place in geo.COUNTIES.items()), key=lambda c: c[1]
-        )
-        self.fields["sector"].choices = every + list(Sector.choices)
-        self.fields["provider_type"].choices = every + list(ProviderType.choices)
-        self.fields["modality"].choices = every + list(Modality.choices)
+        ))
+        set_choices(self.fields["sector"], every + list(Sector.choices))
+        set_choices(self.fields["provider_type"], every + list(ProviderType.choices))
+        set_choices(self.fields["modality"], every + list(Modality.choices))
 
 
 def _years() -> list[int]:

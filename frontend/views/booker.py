@@ -138,7 +138,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 def _late_window(booking: Booking) -> tuple[int, bool]:
-    hours = booking.guideline.late_cancellation_hours if booking.guideline_id else 24
+    hours = booking.guideline.late_cancellation_hours if booking.guideline is not None else 24
     late = timezone.now() >= booking.start - dt.timedelta(hours=hours)
     return hours, late
 

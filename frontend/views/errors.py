@@ -50,6 +50,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the error page too."""
     if _is_api(request):
         return _api_error("server_error", _("Something went wrong on our side. Try again."), 500)
+    body: str
     try:
         body = loader.render_to_string("frontend/errors/500.html", {})
     except Exception:  # the page of last resort must always answer

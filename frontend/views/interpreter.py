@@ -129,6 +129,7 @@ def calendar_token(request: HttpRequest) -> HttpResponse:
 @role_required(Role.INTERPRETER)
 def my_card(request: HttpRequest) -> HttpResponse:
     interpreter = request.user.interpreter  # type: ignore[union-attr]
+    assert interpreter is not None  # noqa: S101 - interpreter users always have an entry
     card = card_for(register_number=interpreter.register_number, on=timezone.localdate())
     check_url = request.build_absolute_uri(
         reverse("frontend:card-detail", args=[interpreter.register_number])

@@ -11,7 +11,7 @@ from booking.models import Role
 from frontend.cards import card_for
 from frontend.forms import REGISTER_NUMBER_RE, CardCheckForm
 
-ROLE_HOME = {
+ROLE_HOME: dict[str, str] = {
     Role.BOOKER: "frontend:booking-list",
     Role.INTERPRETER: "frontend:offers",
     Role.COORDINATOR: "frontend:dispatch",
