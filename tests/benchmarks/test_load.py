@@ -2,8 +2,9 @@
 PostgreSQL and the Redis channel layer, with real HTTP and websocket clients.
 
 Each booker (own API token, own websocket on /ws/bookings/) books over and over: POST a booking,
-the provider's coordinator sends an offer wave of 5 (POST /bookings/{id}/offers/), then the booker
-reads its booking list. Every interpreter is connected on /ws/interpreter/; when an offer arrives
+the provider's coordinator sends an offer wave of 5 (POST /bookings/{id}/offers/), the booker
+reads its booking list, pauses (0–2 s, TOLK_LOAD_THINK=1.0 mean; 0 = as fast as possible).
+Every interpreter is connected on /ws/interpreter/; when an offer arrives
 it thinks 50–400 ms and accepts (60 %) or declines (20 %) over HTTP, or lets it lie.
 
 Reported: throughput, p50/p95/p99 latency per operation, status codes, errors (5xx, transport
@@ -54,6 +55,8 @@ from tests.benchmarks.harness import (
 SECONDS = float(os.environ.get("TOLK_LOAD_SECONDS", "60"))
 BOOKERS = int(os.environ.get("TOLK_LOAD_BOOKERS", "50"))
 INTERPRETERS = int(os.environ.get("TOLK_LOAD_INTERPRETERS", "500"))
+# A booker's pause between two bookings (mean, seconds): people, not a tight loop.
+THINK = float(os.environ.get("TOLK_LOAD_THINK", "1.0"))
 CUSTOMERS = 5
 WAVE = 5
 REDIS_URL = os.environ.get("TOLK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -170,7 +173,9 @@ async def run_load(server: Server, world: dict[str, Any]) -> dict[str, Any]:
 
     stats = Stats()
     rng = random.Random(2026)  # noqa: S311 - load pattern, not secrets
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a request never goes
+    # out on a connection the server is closing at that moment.
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=server.http, timeout=30, limits=limits) as http:
         pending: set[asyncio.Task[Any]] = set()
         stop_at = [float("inf")]
@@ -239,6 +244,7 @@ async def run_load(server: Server, world: dict[str, Any]) -> dict[str, Any]:
                 offer_sent_at[data["id"]] = time.perf_counter()
                 await stats.call(http, "booking_list", "GET", "/api/v1/bookings/?page_size=20",
                                  entry["token"], expected=(200,))
+                await asyncio.sleep(local.uniform(0, 2 * THINK))
 
         load_started = time.perf_counter()
         stop_at[0] = load_started + SECONDS
