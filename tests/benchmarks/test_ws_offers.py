@@ -9,7 +9,8 @@ Measured: from the offer call returning to each candidate receiving its `offer.c
     .venv/bin/pytest tests/benchmarks/test_ws_offers.py -s -p no:randomly
 
 Needs PostgreSQL and Redis (TOLK_BENCH_DATABASE_URL, TOLK_BENCH_REDIS_URL; defaults on
-127.0.0.1); uses the database `tolk_bench_ws` (dropped and created again) and Redis db 3 (flushed)."""
+127.0.0.1); uses the database `tolk_bench_ws` (dropped and created again) and Redis db 3
+(flushed)."""
 
 from __future__ import annotations
 

@@ -4,19 +4,22 @@ stays open."""
 import json
 
 import pytest
-from channels.db import database_sync_to_async
 
 from booking import consumers
 from tests.booking.wsclient import ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory
 
-db = pytest.mark.django_db(transaction=True)
+
+def _interpreter():
+    """A logged-in interpreter that needs no database: these messages never reach a service."""
+    user = InterpreterUserFactory.build()
+    user.interpreter_id = 10**9
+    return user
 
 
 @pytest.fixture
-async def interpreter_socket(transactional_db):
-    user = await database_sync_to_async(InterpreterUserFactory)()
-    comm = await ws_open("/ws/interpreter/", user)
+async def interpreter_socket():
+    comm = await ws_open("/ws/interpreter/", _interpreter())
     yield comm
     await comm.disconnect()
 
@@ -93,9 +96,9 @@ async def test_message_flood_is_throttled(interpreter_socket):
     assert (await interpreter_socket.receive_json_from(timeout=2))["code"] == "throttled"
 
 
-@db
 async def test_bookings_route_accepts_no_offer_messages():
-    user = await database_sync_to_async(BookerFactory)()
+    user = BookerFactory.build()
+    user.organisation_id = 10**9
     comm = await ws_open("/ws/bookings/", user)
     await comm.send_json_to({"type": "offer.accept", "offer_id": 1, "impartial": True,
                              "confidentiality": True})

@@ -74,7 +74,7 @@ async def test_after_commit_wakes_the_relay_instead_of_sending_in_the_request(mo
     message = await comm.receive_json_from(timeout=1)
     assert message["id"] == ids[0]
     assert calls, "sent by the relay, not by the committing thread"
-    assert await _pending() == 0
+    assert await _until(lambda: _zero(_pending))
     await comm.disconnect()
 
 
