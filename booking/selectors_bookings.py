@@ -241,7 +241,8 @@ def _candidate_rows(booking: Booking) -> QuerySet[Qualification]:
 
 
 def recent_assignment_counts(*, interpreter_ids: list[int], now: dt.datetime) -> dict[int, int]:
-    """Live assignments per interpreter in the fairness window (answered from the partial index
+    """Live assignments per interpreter from 90 days back, including those already booked ahead,
+    so work is spread as it is handed out (answered from the partial index
     `assignment_live_by_start` alone)."""
     if not interpreter_ids:
         return {}
@@ -250,7 +251,6 @@ def recent_assignment_counts(*, interpreter_ids: list[int], now: dt.datetime) ->
             interpreter_id__in=interpreter_ids,
             status__in=LIVE_ASSIGNMENT_STATUSES,
             start__gte=now - dt.timedelta(days=FAIRNESS_DAYS),
-            start__lt=now,
         )
         .order_by()
         .values("interpreter_id")
@@ -276,7 +276,7 @@ def booking_candidates_ranked(
     (A–E, entry active), meeting the minimum category, the police-certificate requirement and the
     preferences, offering the modality, not blocked for the case, not already offered this booking,
     and free for the whole slot including travel. Ranked by category (A first), then fairness
-    (fewest assignments in the last 90 days), then distance.
+    (fewest assignments in the last 90 days and ahead), then distance.
 
     With `limit`, only the first `limit` are ranked and returned (fairness is counted only in
     the categories that reach into them); `total` is always the number of all candidates."""
