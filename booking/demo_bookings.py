@@ -93,10 +93,10 @@ def _agreements(orgs: dict[str, Organisation]) -> int:
     return made
 
 
-def _request(start: dt.datetime, minutes: int = 60, **kw: object) -> BookingInput:
+def _request(start: dt.datetime, **kw: object) -> BookingInput:
     values: dict[str, object] = {
         "language": "ara", "modality": "onsite", "start": start,
-        "end": start + dt.timedelta(minutes=minutes), "duty_basis": "necessary",
+        "end": start + dt.timedelta(minutes=60), "duty_basis": "necessary",
         "assessment_note": "Saksbehandler vurderte at samtalen ikke kan gjennomføres på norsk.",
         "municipality": "0301", "address": "Thorvald Meyers gate 2, 0555 Oslo",
         "topic_notes": "Oppfølgingssamtale om arbeid og aktivitet.",

@@ -281,7 +281,7 @@ def booking_candidates_ranked(
     With `limit`, only the first `limit` are ranked and returned (fairness is counted only in
     the categories that reach into them); `total` is always the number of all candidates."""
     now = now or timezone.now()
-    query = _candidate_rows(booking).order_by().values_list(
+    query = _candidate_rows(booking).order_by().values_list(  # type: ignore[misc]
         "interpreter_id", "category", "maybe_busy", "interpreter__register_number",
         "interpreter__given_name", "interpreter__family_name", "interpreter__gender",
         "interpreter__municipality",
@@ -499,7 +499,7 @@ def booking_fact_fields(booking: Booking) -> dict[str, Any]:
         "late_cancellation": booking.late_cancellation,
         "cancelled_by": booking.cancelled_by,
         "requested_at": booking.created_at,
-        "guideline_version": booking.guideline.version if booking.guideline_id else None,
+        "guideline_version": booking.guideline.version if booking.guideline else None,
         "interpreter_id": assignment.interpreter_id if assignment is not None else None,
     }
 

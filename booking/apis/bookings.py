@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -39,6 +39,11 @@ from tolk.errors import ValidationFailed
 CanSeeBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.INTERPRETER, Role.ADMIN)
 CanManageBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.ADMIN)
 CanDispatch = role_permission(Role.COORDINATOR, Role.ADMIN)
+
+
+def _user(request: Request) -> User:
+    """The caller; every view here requires authentication, so never anonymous."""
+    return cast(User, request.user)
 
 
 def _org(org: Any) -> dict[str, Any]:
@@ -185,7 +190,7 @@ class BookingListCreateApi(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        qs: QuerySet[Booking] = selectors.bookings_visible_to(user=request.user)
+        qs: QuerySet[Booking] = selectors.bookings_visible_to(user=_user(request))
         filterset = BookingFilter(request.query_params, queryset=qs)
         if not filterset.is_valid():
             raise ValidationFailed(
@@ -193,10 +198,10 @@ class BookingListCreateApi(APIView):
                 fields={k: [str(e) for e in v] for k, v in filterset.errors.items()},
             )
         paginator = Pagination()
-        page = paginator.paginate_queryset(filterset.qs.order_by("-start", "-id"), request,
-                                           view=self)
+        ordered = filterset.qs.order_by("-start", "-id")
+        page: list[Any] | None = paginator.paginate_queryset(ordered, request, view=self)
         return paginator.get_paginated_response(
-            [booking_to_dict(b, user=request.user) for b in page or []]
+            [booking_to_dict(b, user=_user(request)) for b in page or []]
         )
 
     @extend_schema(
@@ -210,11 +215,11 @@ class BookingListCreateApi(APIView):
             self.permission_denied(request)
         data = _parse(BookingInputSerializer, request.data).to_input()
         booking, created = services.booking_create(
-            user=request.user, data=data,
+            user=_user(request), data=data,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
-        booking = selectors.booking_get(user=request.user, booking_id=booking.pk)
-        return Response(booking_to_dict(booking, user=request.user, detail=True),
+        booking = selectors.booking_get(user=_user(request), booking_id=booking.pk)
+        return Response(booking_to_dict(booking, user=_user(request), detail=True),
                         status=201 if created else 200)
 
 
@@ -227,7 +232,7 @@ class BookingCheckApi(APIView):
     @extend_schema(request=BookingInputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         data = _parse(BookingInputSerializer, request.data).to_input()
-        return Response(services.booking_check(user=request.user, data=data))
+        return Response(services.booking_check(user=_user(request), data=data))
 
 
 class BookingDetailApi(APIView):
@@ -235,8 +240,8 @@ class BookingDetailApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=request.user, detail=True))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
+        return Response(booking_to_dict(booking, user=_user(request), detail=True))
 
 
 class _RankedHead(Sequence):
@@ -262,7 +267,7 @@ class BookingCandidatesApi(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, pk: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         register_number = request.query_params.get("explain", "").strip()
         if register_number:
             explanation = selectors.candidate_explain(
@@ -281,7 +286,7 @@ class BookingCandidatesApi(APIView):
         number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
         # Rank only as far as the requested page reaches; the count covers every candidate.
         head = selectors.booking_candidates_ranked(booking=booking, limit=number * size)
-        page = paginator.paginate_queryset(
+        page: list[Any] | None = paginator.paginate_queryset(
             _RankedHead(head.ranked, head.total), request, view=self  # type: ignore[arg-type]
         )
         return paginator.get_paginated_response([c.as_dict() for c in page or []])
@@ -302,20 +307,20 @@ class BookingOffersApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         offers = selectors.offers_for_booking(booking=booking).order_by("wave", "rank")
         return Response({"results": [_offer_row(o) for o in offers]})
 
     @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
-        offers = offers_send_wave(booking_id=_booking_id(pk), user=request.user,
+        offers = offers_send_wave(booking_id=_booking_id(pk), user=_user(request),
                                   limit=data.get("limit"),
                                   register_numbers=data.get("register_numbers"))
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         return Response(
-            {"booking": booking_to_dict(booking, user=request.user),
+            {"booking": booking_to_dict(booking, user=_user(request)),
              "offers": [_offer_row(o) for o in offers]},
             status=201 if offers else 200,
         )
@@ -343,12 +348,12 @@ class BookingCancelApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
-        services.booking_cancel(booking_id=_booking_id(pk), user=request.user,
+        services.booking_cancel(booking_id=_booking_id(pk), user=_user(request),
                                 reason=data["reason"])
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=request.user, detail=True))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
+        return Response(booking_to_dict(booking, user=_user(request), detail=True))
 
 
 class BookingCompleteApi(APIView):
@@ -362,14 +367,14 @@ class BookingCompleteApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         services.booking_complete(
-            booking_id=_booking_id(pk), user=request.user, actual_start=data["actual_start"],
+            booking_id=_booking_id(pk), user=_user(request), actual_start=data["actual_start"],
             actual_end=data["actual_end"], cost_nok=data.get("cost_nok"),
         )
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=request.user, detail=True))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
+        return Response(booking_to_dict(booking, user=_user(request), detail=True))
 
 
 class BookingInterpreterCancelApi(APIView):
@@ -383,10 +388,10 @@ class BookingInterpreterCancelApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         services.assignment_cancel_by_interpreter(
-            booking_id=_booking_id(pk), user=request.user, reason=data["reason"]
+            booking_id=_booking_id(pk), user=_user(request), reason=data["reason"]
         )
         return Response({"booking_id": int(pk), "status": "withdrawn"})
 
@@ -420,7 +425,7 @@ class BookingExceptionAssignApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         declarations = None
         if "impartial" in data or "confidentiality" in data:
@@ -428,7 +433,7 @@ class BookingExceptionAssignApi(APIView):
                 {k: data.get(k) for k in ("impartial", "confidentiality")}
             )
         assignment = services.assignment_record_exception(
-            booking_id=_booking_id(pk), user=request.user,
+            booking_id=_booking_id(pk), user=_user(request),
             register_number=data["register_number"].strip(),
             adhoc_name=data["adhoc_name"].strip(), adhoc_age=data.get("adhoc_age"),
             exception=ExceptionRecord.from_data(data.get("exception")),
@@ -445,10 +450,10 @@ class BookingAuditApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=_booking_id(pk))
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         entries = selectors.audit_for_booking(booking=booking)
         paginator = Pagination()
-        page = paginator.paginate_queryset(entries, request, view=self)
+        page: list[Any] | None = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response([
             {
                 "id": e.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import cast
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -18,12 +19,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.calendar import calendar_build
-from booking.models import CalendarToken, Role
+from booking.models import CalendarToken, Role, User
 from booking.permissions import IsInterpreter
 from booking.selectors_bookings import assignments_for_calendar
 from tolk.errors import NotFoundError
 
 HISTORY = dt.timedelta(days=90)
+
+
+def _user(request: Request) -> User:
+    """The caller; every view here requires authentication, so never anonymous."""
+    return cast(User, request.user)
 
 
 def _feed_url(request: Request, key: str) -> str:
@@ -38,15 +44,15 @@ class CalendarTokenApi(APIView):
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         with transaction.atomic():
-            CalendarToken.objects.filter(user=request.user).delete()
-            token = CalendarToken.objects.create(user=request.user,
+            CalendarToken.objects.filter(user=_user(request)).delete()
+            token = CalendarToken.objects.create(user=_user(request),
                                                  key=secrets.token_urlsafe(32))
         return Response({"token": token.key, "url": _feed_url(request, token.key),
                          "created_at": token.created_at}, status=201)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
-        CalendarToken.objects.filter(user=request.user).delete()
+        CalendarToken.objects.filter(user=_user(request)).delete()
         return Response(status=204)
 
 

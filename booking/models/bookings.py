@@ -454,7 +454,7 @@ class Assignment(models.Model):
 
     @property
     def interpreter_label(self) -> str:
-        if self.interpreter_id is not None:
+        if self.interpreter is not None:
             return self.interpreter.register_number
         return self.adhoc_name
 

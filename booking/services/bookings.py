@@ -329,7 +329,7 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
     provider = _choose_provider(customer, data.provider)
     on = timezone.localtime(data.start).date()
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
-    values = {
+    values: dict[str, Any] = {
         "customer": customer,
         "unit": unit,
         "provider": provider,
