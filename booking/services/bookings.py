@@ -439,6 +439,12 @@ def booking_create(
                 payload=booking_event_payload(booking, from_status="", to_status=booking.status),
                 organisation_ids=[booking.customer_id, booking.provider_id],
             )
+            if getattr(settings, "TOLK_AUTO_DISPATCH", False):
+                from booking.services.offers import offers_send_wave_locked
+
+                # Automatic dispatch: the first wave goes out with the booking.
+                offers_send_wave_locked(booking=lock_booking(booking_id=booking.pk), actor=None,
+                                        limit=None, now=now)
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as its retry.
         if key:

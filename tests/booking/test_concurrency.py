@@ -148,3 +148,23 @@ def test_audit_trail_is_append_only_in_the_database() -> None:
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
     assert AuditEntry.objects.get(pk=entry.pk).reason == ""
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_booking() -> None:
+    w = world()
+    start = _start()
+    payload = {
+        "language": "ara", "modality": "onsite", "start": start.isoformat(),
+        "end": (start + dt.timedelta(hours=1)).isoformat(), "duty_basis": "statute",
+        "municipality": "0301", "address": "Markveien 1",
+    }
+
+    def job() -> tuple[int, int]:
+        response = client_for(w.booker).post("/api/v1/bookings/", payload, format="json",
+                                              HTTP_IDEMPOTENCY_KEY="retry-42")
+        return response.status_code, response.json().get("id")
+
+    results = _run_together([job for _ in range(10)])
+    assert Booking.objects.count() == 1
+    assert {booking_id for _, booking_id in results} == {Booking.objects.get().pk}, results
+    assert Counter(status for status, _ in results)[201] == 1

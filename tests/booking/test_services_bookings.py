@@ -415,3 +415,14 @@ def test_only_bookers_create_bookings() -> None:
 def test_qualified_interpreter_helper_is_in_the_register() -> None:
     interpreter = qualified(language="som", category="D")
     assert interpreter.qualifications.get().language == "som"
+
+
+def test_automatic_dispatch_sends_the_first_wave_with_the_booking(settings: object) -> None:
+    settings.TOLK_AUTO_DISPATCH = True  # type: ignore[attr-defined]
+    w = world()
+    user = interpreter_user()
+    booking = book(w)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert Offer.objects.get(booking=booking).interpreter_id == user.interpreter_id
+    assert AuditEntry.objects.filter(booking=booking).last().actor_role == "system"
