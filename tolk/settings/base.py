@@ -166,6 +166,8 @@ TOLK_DISPENSATION_LAST_DAY = date.fromisoformat(env_str("TOLK_DISPENSATION_LAST_
 # Offers: how many candidates one wave goes to, and how long an offer stays open (minutes).
 TOLK_OFFER_WAVE_SIZE = env_int("TOLK_OFFER_WAVE_SIZE", 5)
 TOLK_OFFER_MINUTES = env_int("TOLK_OFFER_MINUTES", 60)
+# Send the first wave of offers as soon as a booking is made (otherwise the coordinator does).
+TOLK_AUTO_DISPATCH = env_bool("TOLK_AUTO_DISPATCH", False)
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
 TOLK_REQUIRE_SERVICES = env_bool("TOLK_REQUIRE_SERVICES", False)
