@@ -76,8 +76,9 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     check_page(coordinator, "coordinator-dispatch-after-wave")
 
     # The offer appears on the interpreter's page without a reload.
-    card = interpreter.locator("[data-offer-id]").filter(has_text="Arabisk")
+    card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']")
     card.first.wait_for(timeout=15_000)
+    assert "Arabisk" in card.first.inner_text()
     assert interpreter.evaluate("window.__notReloaded") is True
     check_page(interpreter, "interpreter-offer-live")
     card.first.get_by_label(re.compile("inhabil")).check()
@@ -127,7 +128,7 @@ def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
     coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
     coordinator.wait_for_load_state()
 
-    card = interpreter.locator("[data-offer-id]").filter(has_text="Tigrinja").first
+    card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']").first
     card.wait_for(timeout=15_000)
     interpreter.evaluate("window.__notReloaded = true")
     coordinator.goto(pages.base + "/dispatch/")
