@@ -9,6 +9,10 @@ from booking import consumers
 from tests.booking.wsclient import ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory
 
+# Channels checks the database connections around each consumer call; these tests keep the cheap
+# (rolled-back) database fixture although no message reaches the database.
+pytestmark = pytest.mark.django_db
+
 
 def _interpreter():
     """A logged-in interpreter that needs no database: these messages never reach a service."""
