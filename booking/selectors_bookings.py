@@ -282,9 +282,7 @@ def booking_candidates_ranked(
     the categories that reach into them); `total` is always the number of all candidates."""
     now = now or timezone.now()
     query = _candidate_rows(booking).order_by().values_list(  # type: ignore[misc]
-        "interpreter_id", "category", "maybe_busy", "interpreter__register_number",
-        "interpreter__given_name", "interpreter__family_name", "interpreter__gender",
-        "interpreter__municipality",
+        "interpreter_id", "category", "maybe_busy", "interpreter__municipality",
     )
     if connection.vendor == "postgresql":
         # A short OLTP query whose estimated cost can cross jit_above_cost: compiling it takes
@@ -306,32 +304,42 @@ def booking_candidates_ranked(
     )
     remote = booking.modality != Modality.ONSITE
     places: dict[str, tuple[int, float]] = {}
-    free: list[Candidate] = []
-    for interpreter_id, category, maybe_busy, number, given, family, gender, where in rows:
+    # (category, interpreter id, municipality) of everyone who is free for the slot.
+    free: list[tuple[str, int, str]] = []
+    for interpreter_id, category, maybe_busy, where in rows:
         if where not in places:
             places[where] = (0, 0.0) if remote else (
                 geo.travel_minutes(where, booking.municipality),
                 geo.distance_km(where, booking.municipality),
             )
-        travel, distance = places[where]
         if maybe_busy:
-            start, end = blocked_range(booking=booking, travel=travel)
+            start, end = blocked_range(booking=booking, travel=places[where][0])
             if _overlaps(busy.get(interpreter_id, []), start, end):
                 continue
-        free.append(Candidate(
+        free.append((category, interpreter_id, where))
+    free.sort()
+    if limit is not None and limit < len(free):
+        last_category = free[limit - 1][0]
+        head_rows = [row for row in free if row[0] <= last_category]
+    else:
+        head_rows = free
+    ids = [row[1] for row in head_rows]
+    counts = recent_assignment_counts(interpreter_ids=ids, now=now)
+    people = {
+        pk: rest for pk, *rest in Interpreter.objects.filter(pk__in=ids).values_list(
+            "pk", "register_number", "given_name", "family_name", "gender"
+        )
+    }
+    head = []
+    for category, interpreter_id, where in head_rows:
+        number, given, family, gender = people[interpreter_id]
+        travel, distance = places[where]
+        head.append(Candidate(
             interpreter_id=interpreter_id, register_number=number, given_name=given,
             family_name=family, gender=gender, municipality=where, category=category,
-            recent_assignments=0, distance_km=distance, travel_minutes=travel,
+            recent_assignments=counts.get(interpreter_id, 0), distance_km=distance,
+            travel_minutes=travel,
         ))
-    free.sort(key=lambda c: c.category)
-    if limit is not None and limit < len(free):
-        last_category = free[limit - 1].category
-        head = [c for c in free if c.category <= last_category]
-    else:
-        head = free
-    counts = recent_assignment_counts(interpreter_ids=[c.interpreter_id for c in head], now=now)
-    for candidate in head:
-        candidate.recent_assignments = counts.get(candidate.interpreter_id, 0)
     head.sort(
         key=lambda c: (c.category, c.recent_assignments, c.distance_km, c.register_number)
     )
@@ -339,8 +347,8 @@ def booking_candidates_ranked(
     for position, candidate in enumerate(ranked, start=1):
         candidate.rank = position
     by_category = {c: 0 for c in ("A", "B", "C", "D", "E")}
-    for candidate in free:
-        by_category[candidate.category] += 1
+    for category, _, _ in free:
+        by_category[category] += 1
     return CandidateList(ranked=ranked, total=len(free), by_category=by_category)
 
 
