@@ -410,3 +410,51 @@ def test_register_import_process_killed_halfway_changes_nothing(
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     assert _register_snapshot() == before
+
+
+# 5. The production cache (throttle counters) with Redis down -------------------------------------
+
+@pytest.mark.django_db
+def test_login_and_throttles_work_while_the_cache_redis_is_down() -> None:
+    from django.core.cache import caches
+
+    from tests import factories
+
+    factories.BookerFactory(username="kari", password="a-long-booker-passphrase-42")
+    dead = {"default": {
+        "BACKEND": "tolk.cache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+        "KEY_PREFIX": "tolk",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }}
+    with override_settings(CACHES=dead):
+        assert caches["default"].get("anything", "default") == "default"
+        api = APIClient()
+        response = api.post("/api/v1/auth/token/",
+                            {"username": "kari", "password": "a-long-booker-passphrase-42"},
+                            format="json")
+        assert response.status_code == 200, response.content
+        api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert api.post("/api/v1/auth/ws-ticket/").status_code == 201
+        from django.test import Client
+
+        assert Client().post("/login/", {"username": "kari", "password": "wrong"}).status_code \
+            == 200
+
+
+@pytest.mark.redis
+def test_resilient_cache_stores_and_reads_when_redis_is_up() -> None:
+    from django.core.cache import caches
+
+    live = {"default": {
+        "BACKEND": "tolk.cache.ResilientRedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "tolk-hardening-test",
+    }}
+    with override_settings(CACHES=live):
+        cache = caches["default"]
+        cache.set("throttle", [1.0, 2.0], 30)
+        assert cache.get("throttle") == [1.0, 2.0]
+        assert cache.add("throttle", "other") is False
+        assert cache.delete("throttle") is True
+        assert cache.get("throttle", "gone") == "gone"

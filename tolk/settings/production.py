@@ -55,13 +55,15 @@ REST_FRAMEWORK = {
     # The browsable API is a development aid; production answers JSON only.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-# Throttle counters must be shared between the ASGI workers.
+# Throttle counters must be shared between the ASGI workers. If Redis is down, the cache answers
+# "nothing stored" quickly instead of failing the request (tolk.cache).
 if env_str("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tolk.cache.ResilientRedisCache",
             "LOCATION": env_str("REDIS_URL"),
             "KEY_PREFIX": "tolk",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 
