@@ -151,9 +151,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
-        # Replaces Django's default handlers for its own loggers, which have no such filter.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Drops Django's default handlers for its own loggers, which have no such filter; their
+        # records go to the root handler instead.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         # The ASGI server's own loggers (access log with query strings) go through the filter too.
         "uvicorn.access": {"handlers": ["console"], "propagate": False},
         "uvicorn.error": {"handlers": ["console"], "propagate": False},
