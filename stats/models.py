@@ -85,9 +85,11 @@ class AssignmentFact(models.Model):
     cost_nok = models.DecimalField(
         _("cost (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    booking_id = models.BigIntegerField(_("booking"), null=True, blank=True, unique=True)
+    booking_id = models.BigIntegerField(_("booking"), null=True, blank=True)
+    # No index: imports add hundreds of thousands of rows, and import records are not deleted.
     stats_import = models.ForeignKey(
         StatsImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="facts",
+        db_index=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -101,6 +103,11 @@ class AssignmentFact(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_org_number", "reference"], name="fact_provider_reference_unique"
+            ),
+            # Only platform facts have a booking; a partial index stays small.
+            models.UniqueConstraint(
+                fields=["booking_id"], condition=Q(booking_id__isnull=False),
+                name="fact_booking_unique",
             ),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="fact_source_valid"),
             models.CheckConstraint(

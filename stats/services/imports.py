@@ -16,14 +16,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import time
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
+from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
 from booking.languages import is_language_code
 from booking.models import Category, Modality, Organisation, ProviderType, Role, Sector, User
@@ -62,9 +67,22 @@ MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_REFERENCE_LENGTH = 64
 STAGING_TABLE = "stats_import_staging"
 
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-_INT_RE = r"^\d{1,9}$"
-_COST_RE = r"^\d{1,10}(\.\d{1,2})?$"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^\d{1,9}$")
+_COST_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+
+
+def _parse_date(value: str) -> str | None:
+    if not _DATE_RE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def _parse_minutes(value: str) -> float | None:
+    return float(value) if _INT_RE.match(value) else None
 
 
 @dataclass(frozen=True)
@@ -127,50 +145,78 @@ class _Abort(Exception):
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _text_lines(stream: IO[bytes] | IO[str]) -> Iterator[str]:
+@contextmanager
+def _text(stream: IO[bytes] | IO[str]) -> Iterator[IO[str]]:
+    """The stream as UTF-8 text (a byte order mark is dropped). The caller's stream stays open."""
     if isinstance(stream, io.TextIOBase):
-        yield from stream
+        yield stream  # type: ignore[misc]
         return
     wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
     try:
-        # Not `yield from`: closing this generator early must not close the caller's stream.
-        for line in wrapper:  # noqa: UP028
-            yield line
+        yield wrapper
     finally:
         wrapper.detach()
 
 
-@dataclass
-class _Chunk:
-    lines: list[int]
-    rows: list[list[str]]
+_SKIPPED_RE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
-def _chunks(
-    reader: Any, header: list[str], result: ImportResult
-) -> Iterator[_Chunk]:
-    """Rows of the CSV in chunks, each row padded to the header; rows with the wrong number of
-    fields are reported and left out."""
-    width = len(header)
-    chunk = _Chunk([], [])
-    for raw in reader:
-        if not raw or (len(raw) == 1 and not raw[0].strip()):
-            continue  # a blank line
-        result.rows += 1
-        line = reader.line_num
-        if len(raw) != width:
-            result.add_error(RowError(
-                line, "", "field_count",
-                f"The row has {len(raw)} fields; the header has {width}.",
-            ))
+def _skipped_lines(caught: list[warnings.WarningMessage], skipped: list[int],
+                   result: ImportResult) -> None:
+    """Rows with more fields than the header, which the parser skipped with a warning."""
+    for message in caught:
+        for parser_line, expected, saw in _SKIPPED_RE.findall(str(message.message)):
+            line = int(parser_line) + 1  # the parser starts counting after the header
+            skipped.append(line)
+            result.rows += 1
+            result.add_error(RowError(line, "", "field_count",
+                                      f"The row has {saw} fields; the header has {expected}."))
+    caught.clear()
+    skipped.sort()
+
+
+def _line_numbers(rows: np.ndarray, skipped: list[int]) -> np.ndarray:
+    """File line of each data row (0-based, blank rows included): row + 2, plus one for every
+    skipped line before it. With the skipped lines S sorted, row k moves past S[j] exactly when
+    k >= S[j] - 2 - j, and those thresholds are non-decreasing."""
+    thresholds = np.array(skipped, dtype=np.int64) - 2 - np.arange(len(skipped))
+    return rows + 2 + np.searchsorted(thresholds, rows, side="right")
+
+
+def _frames(text: IO[str], header: list[str], result: ImportResult,
+            caught: list[warnings.WarningMessage]) -> Iterator[pd.DataFrame]:
+    """The data rows in chunks of strings, read by pandas' C parser, with their file line in
+    `_line`. Blank rows are dropped; rows with more fields than the header are reported."""
+    skipped: list[int] = []
+    reader = pd.read_csv(
+        text, header=None, names=header, chunksize=CHUNK_ROWS, dtype=object,
+        keep_default_na=False, na_filter=False, skip_blank_lines=False, on_bad_lines="warn",
+        engine="c",
+    )
+    for frame in reader:
+        _skipped_lines(caught, skipped, result)
+        rows = frame.index.to_numpy(dtype=np.int64)
+        blank = (frame.iloc[:, 0] == "").to_numpy().copy()
+        if blank.any():
+            blank[blank] = (frame.loc[blank] == "").all(axis=1).to_numpy()
+        frame = frame.loc[~blank].copy()
+        if frame.empty:
             continue
-        chunk.lines.append(line)
-        chunk.rows.append(raw)
-        if len(chunk.rows) >= CHUNK_ROWS:
-            yield chunk
-            chunk = _Chunk([], [])
-    if chunk.rows:
-        yield chunk
+        for column in FACT_COLUMNS:
+            frame[column] = _stripped(frame[column]) if column in frame else ""
+        frame["_line"] = _line_numbers(rows[~blank], skipped)
+        result.rows += len(frame)
+        yield frame
+    _skipped_lines(caught, skipped, result)
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Values without surrounding spaces, computed once per distinct value."""
+    distinct = values.unique()
+    cleaned = {value: value.strip() for value in distinct}
+    if all(key == value for key, value in cleaned.items()):
+        return values.astype(object)
+    return values.map(cleaned).astype(object)
 
 
 # --- validation (pure: DataFrame of strings in, problems out) ------------------------------------
@@ -183,15 +229,24 @@ class _FileState:
     today: dt.date
     scope_org_number: str | None
     provider_type_of: dict[str, tuple[str, int]] = field(default_factory=dict)
-    checked_codes: dict[str, dict[str, bool]] = field(default_factory=dict)
+    checked_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def known(self, kind: str, values: pd.Series, check: Callable[[str], bool]) -> pd.Series:
         """`check` applied once per distinct value (a file has few distinct languages)."""
+        return self.mapped(kind, values, check).astype(bool)
+
+    def mapped(self, kind: str, values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
+        """`function` applied once per distinct value; values with many distinct values (the
+        references) are not remembered across chunks."""
         cache = self.checked_codes.setdefault(kind, {})
-        for value in values.drop_duplicates():
+        distinct = values.unique()
+        if len(distinct) > 10_000:
+            cache = {}
+            self.checked_codes[kind] = cache
+        for value in distinct:
             if value not in cache:
-                cache[value] = check(value)
-        return values.map(cache).astype(bool)
+                cache[value] = function(value)
+        return values.map(cache)
 
 
 def _report(
@@ -215,17 +270,19 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
     before = result.error_count
     errors: list[RowError] = []
     scratch = ImportResult(file_name="")
+    filled = {column: (frame[column] != "").to_numpy() for column in FACT_COLUMNS}
 
     for column in REQUIRED_COLUMNS:
-        _report(scratch, frame, frame[column] == "", column, "required",
+        _report(scratch, frame, ~filled[column], column, "required",
                 lambda _v: "This column must have a value.")
     org = frame["provider_org_number"]
     valid_org = state.known("org", org, is_valid_org_number)
-    _report(scratch, frame, (org != "") & ~valid_org, "provider_org_number", "invalid_org_number",
+    has_org = filled["provider_org_number"]
+    _report(scratch, frame, has_org & ~valid_org, "provider_org_number", "invalid_org_number",
             lambda v: f"'{v}' is not an organisation number (nine digits, MOD11 check digit).")
     if state.scope_org_number is not None:
         _report(
-            scratch, frame, (org != "") & (org != state.scope_org_number), "provider_org_number",
+            scratch, frame, has_org & (org != state.scope_org_number), "provider_org_number",
             "other_provider",
             lambda v: f"You may only import rows for your own organisation "
             f"({state.scope_org_number}), not {v}.",
@@ -237,66 +294,69 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
         ("outcome", Outcome.values),
     ):
         values = frame[column]
-        _report(scratch, frame, (values != "") & ~values.isin(allowed), column, "invalid_choice",
+        _report(scratch, frame, filled[column] & ~values.isin(allowed), column, "invalid_choice",
                 _choice_reason(allowed))
-    _report(scratch, frame, frame["reference"].str.len() > MAX_REFERENCE_LENGTH, "reference",
-            "too_long", lambda _v: f"At most {MAX_REFERENCE_LENGTH} characters.")
+    _report(scratch, frame,
+            state.known("long_reference", frame["reference"],
+                        lambda v: len(v) > MAX_REFERENCE_LENGTH),
+            "reference", "too_long", lambda _v: f"At most {MAX_REFERENCE_LENGTH} characters.")
 
     dates = frame["date"]
-    parsed = pd.to_datetime(dates.where(dates.str.match(_DATE_RE), None), format="%Y-%m-%d",
-                            errors="coerce")
-    bad_date = (dates != "") & parsed.isna()
+    day = state.mapped("date", dates, _parse_date)
+    bad_date = filled["date"] & day.isna()
     _report(scratch, frame, bad_date, "date", "invalid_date",
             lambda v: f"'{v}' is not a date (YYYY-MM-DD).")
-    too_early = parsed < pd.Timestamp(EARLIEST_DATE)
+    earliest, latest = EARLIEST_DATE.isoformat(), state.today.isoformat()
+    too_early = ~bad_date & filled["date"] & (dates < earliest)
     _report(scratch, frame, too_early, "date", "out_of_range",
-            lambda v: f"'{v}' is before {EARLIEST_DATE.isoformat()}.")
+            lambda v: f"'{v}' is before {earliest}.")
     future = (
-        (parsed > pd.Timestamp(state.today)) & (frame["outcome"] == Outcome.COMPLETED)
+        ~bad_date & (dates > latest) & (frame["outcome"] == Outcome.COMPLETED)
     )
     _report(scratch, frame, future, "date", "future_date",
             lambda v: f"'{v}' is in the future; a completed assignment has already taken place.")
 
     language = frame["language"]
-    _report(scratch, frame, (language != "") & ~state.known("language", language,
+    _report(scratch, frame, filled["language"] & ~state.known("language", language,
                                                              is_language_code),
             "language", "unknown_language",
             lambda v: f"'{v}' is not an ISO 639-3 language code.")
 
     municipality = frame["municipality"]
     _report(scratch, frame,
-            (municipality != "") & ~state.known("municipality", municipality,
+            filled["municipality"] & ~state.known("municipality", municipality,
                                                 is_valid_municipality),
             "municipality", "invalid_municipality",
             lambda v: f"'{v}' is not a four-digit municipality number.")
 
     category = frame["interpreter_category"]
     categories = list(Category.values)
-    _report(scratch, frame, (category != "") & ~category.isin(categories),
+    _report(scratch, frame, filled["interpreter_category"] & ~category.isin(categories),
             "interpreter_category", "invalid_choice", _choice_reason(categories))
-    _report(scratch, frame, (category != "") & (frame["outcome"] == Outcome.UNFILLED),
+    _report(scratch, frame, filled["interpreter_category"] & (frame["outcome"] == Outcome.UNFILLED),
             "interpreter_category", "category_without_interpreter",
             lambda _v: "An unfilled request had no interpreter, so it has no category.")
 
     duration = frame["duration_minutes"]
-    bad_duration = (duration != "") & ~duration.str.match(_INT_RE)
+    minutes = state.mapped("minutes", duration, _parse_minutes)
+    bad_duration = filled["duration_minutes"] & minutes.isna()
     _report(scratch, frame, bad_duration, "duration_minutes", "invalid_integer",
             lambda v: f"'{v}' is not a whole number of minutes (0 or more).")
-    minutes = pd.to_numeric(duration.where(~bad_duration & (duration != ""), None),
-                            errors="coerce")
-    _report(scratch, frame, minutes > MAX_DURATION_MINUTES, "duration_minutes", "out_of_range",
-            lambda v: f"'{v}' minutes is more than a week.")
-    _report(scratch, frame, (duration == "") & (frame["outcome"] == Outcome.COMPLETED),
+    _report(scratch, frame, minutes.fillna(0) > MAX_DURATION_MINUTES, "duration_minutes",
+            "out_of_range", lambda v: f"'{v}' minutes is more than a week.")
+    _report(scratch, frame, ~filled["duration_minutes"] & (frame["outcome"] == Outcome.COMPLETED),
             "duration_minutes", "required",
             lambda _v: "A completed assignment must have its duration in minutes.")
 
     cost = frame["cost_nok"]
-    _report(scratch, frame, (cost != "") & ~cost.str.match(_COST_RE), "cost_nok",
+    _report(scratch, frame,
+            filled["cost_nok"] & ~state.known("cost", cost, lambda v: bool(_COST_RE.match(v))),
+            "cost_nok",
             "invalid_decimal",
             lambda v: f"'{v}' is not an amount in NOK (e.g. 1250.00, at most two decimals).")
 
     # One provider, one provider type, in the whole file.
-    typed = frame.loc[(org != "") & (frame["provider_type"] != ""),
+    typed = frame.loc[has_org & filled["provider_type"],
                       ["_line", "provider_org_number", "provider_type"]]
     firsts = typed.drop_duplicates("provider_org_number")
     for number, kind, line in zip(firsts["provider_org_number"].tolist(),
@@ -351,21 +411,31 @@ def _staging_drop(cursor: Any) -> None:
 
 def _staging_write(cursor: Any, frame: pd.DataFrame) -> None:
     columns = ["_line", *FACT_COLUMNS]
-    records = zip(*(frame[column].tolist() for column in columns), strict=True)
     names = ", ".join(["line", *FACT_COLUMNS])
     if _is_postgres():
-        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(record)
+        # pandas' C writer makes the CSV; PostgreSQL parses it (much faster than row by row).
+        text = frame[columns].to_csv(header=False, index=False, lineterminator="\n")
+        with cursor.cursor.copy(
+            f"COPY {STAGING_TABLE} ({names}) FROM STDIN "
+            f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(FACT_COLUMNS)}))"
+        ) as copy:
+            copy.write(text)
     else:
         marks = ", ".join(["%s"] * len(columns))
+        records = zip(*(frame[column].tolist() for column in columns), strict=True)
         cursor.executemany(
             f"INSERT INTO {STAGING_TABLE} ({names}) VALUES ({marks})",  # noqa: S608
-            list(records),
+            [(int(r[0]), *r[1:]) for r in records],
         )
 
 
 def _duplicates(cursor: Any, result: ImportResult) -> None:
+    cursor.execute(
+        f"SELECT 1 FROM {STAGING_TABLE} GROUP BY provider_org_number, reference "  # noqa: S608
+        "HAVING COUNT(*) > 1 LIMIT 1"
+    )
+    if cursor.fetchone() is None:
+        return
     cursor.execute(
         f"""
         SELECT s.line, s.provider_org_number, s.reference, f.first_line
@@ -461,19 +531,34 @@ def _merge(cursor: Any, result: ImportResult, stats_import: StatsImport) -> None
         "%s", *(staged[name] for name in FACT_COLUMNS), "SUBSTR(s.municipality, 1, 2)",
         typed["qualified"], "%s", "%s",
     ]
-    updated = [*FACT_COLUMNS[1:], "county", "qualified", "stats_import_id", "updated_at"]
-    updated.remove("reference")
-    assignments = ", ".join(f"{name} = excluded.{name}" for name in updated)
-    changed = " OR ".join(_differs(f"{facts}.{name}", f"excluded.{name}") for name in _COMPARED)
-    cursor.execute(
-        f"""
-        INSERT INTO {facts} ({", ".join(insert_columns)})
-        SELECT {", ".join(select)} FROM {STAGING_TABLE} s WHERE TRUE
-        ON CONFLICT (provider_org_number, reference) DO UPDATE SET {assignments}
-        WHERE {facts}.source = %s AND ({changed})
-        """,  # noqa: S608
-        [Source.IMPORT, stats_import.pk, timezone.now(), Source.IMPORT],
-    )
+    if result.added:
+        # New rows in key order: the unique index is filled sequentially.
+        cursor.execute(
+            f"""
+            INSERT INTO {facts} ({", ".join(insert_columns)})
+            SELECT {", ".join(select)} FROM {STAGING_TABLE} s
+            WHERE NOT EXISTS (SELECT 1 FROM {facts} f WHERE f.provider_org_number =
+                              s.provider_org_number AND f.reference = s.reference)
+            ORDER BY s.provider_org_number, s.reference
+            """,  # noqa: S608
+            [Source.IMPORT, stats_import.pk, timezone.now()],
+        )
+    if result.changed:
+        updated = [name for name in (*FACT_COLUMNS, "county", "qualified")
+                   if name not in ("provider_org_number", "reference")]
+        values = {**staged, "county": "SUBSTR(s.municipality, 1, 2)",
+                  "qualified": typed["qualified"]}
+        assignments = ", ".join(f"{name} = {values[name]}" for name in updated)
+        differs = " OR ".join(_differs(f"{facts}.{name}", staged[name]) for name in _COMPARED)
+        cursor.execute(
+            f"""
+            UPDATE {facts} SET {assignments}, stats_import_id = %s, updated_at = %s
+            FROM {STAGING_TABLE} s
+            WHERE {facts}.provider_org_number = s.provider_org_number
+              AND {facts}.reference = s.reference AND {facts}.source = %s AND ({differs})
+            """,  # noqa: S608
+            [stats_import.pk, timezone.now(), Source.IMPORT],
+        )
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -498,14 +583,12 @@ def _scope_for(user: User | None) -> str | None:
     )
 
 
-def _read_header(lines: Iterator[str], result: ImportResult) -> tuple[Any, list[str]] | None:
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
+def _read_header(text: IO[str], result: ImportResult) -> list[str] | None:
+    first = text.readline()
+    if not first.strip():
         result.add_error(RowError(1, "", "empty_file", "The file is empty."))
         return None
-    header = [name.strip() for name in header]
+    header = [name.strip() for name in next(csv.reader([first]))]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in FACT_COLUMNS]
     duplicated = sorted({c for c in header if header.count(c) > 1})
@@ -519,15 +602,7 @@ def _read_header(lines: Iterator[str], result: ImportResult) -> tuple[Any, list[
             reason += f" Repeated: {', '.join(duplicated)}."
         result.add_error(RowError(1, "", "invalid_header", reason))
         return None
-    return reader, header
-
-
-def _frame(chunk: _Chunk, header: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(chunk.rows, columns=header, dtype=object)
-    for column in FACT_COLUMNS:
-        frame[column] = frame[column].str.strip() if column in frame else ""
-    frame["_line"] = chunk.lines
-    return frame
+    return header
 
 
 def assignments_import(
@@ -548,14 +623,14 @@ def assignments_import(
     scope = _scope_for(user)
     result = ImportResult(file_name=file_name)
     state = _FileState(today=today or timezone.localdate(), scope_org_number=scope)
-    lines = _text_lines(stream)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if _is_postgres():
                 # Imports queue one after the other, so their counts add up.
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stats.assignments_import'))")
             _staging_create(cursor)
-            _import_rows(cursor, lines, result, state, progress)
+            with _text(stream) as text:
+                _import_rows(cursor, text, result, state, progress)
             if not result.ok:
                 raise _Abort
             stats_import = StatsImport.objects.create(
@@ -573,35 +648,35 @@ def assignments_import(
             result.import_id = stats_import.pk
     except _Abort:
         pass
-    finally:
-        lines.close()  # type: ignore[attr-defined]
     result.seconds = time.monotonic() - started
     return result
 
 
 def _import_rows(
-    cursor: Any, lines: Iterator[str], result: ImportResult, state: _FileState,
+    cursor: Any, text: IO[str], result: ImportResult, state: _FileState,
     progress: Callable[[int], None] | None,
 ) -> None:
     try:
-        opened = _read_header(lines, result)
-        if opened is None:
+        header = _read_header(text, result)
+        if header is None:
             return
-        reader, header = opened
-        for chunk in _chunks(reader, header, result):
-            frame = _frame(chunk, header)
-            validate_chunk(frame, state, result)
-            _staging_write(cursor, frame)
-            if progress is not None:
-                progress(result.rows)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ParserWarning)
+            for frame in _frames(text, header, result, caught):
+                validate_chunk(frame, state, result)
+                _staging_write(cursor, frame)
+                if progress is not None:
+                    progress(result.rows)
     except UnicodeDecodeError:
         result.add_error(RowError(result.rows + 2, "", "invalid_encoding",
                                   "The file is not UTF-8 text."))
         return
-    except csv.Error as exc:
+    except (csv.Error, ParserError) as exc:
         result.add_error(RowError(result.rows + 2, "", "invalid_csv",
                                   f"The file is not valid CSV: {exc}."))
         return
+    except EmptyDataError:
+        pass
     if result.rows == 0:
         result.add_error(RowError(2, "", "empty_file", "The file has a header but no rows."))
         return

@@ -128,12 +128,27 @@ def test_broken_files_are_reported(content: bytes, code: str) -> None:
     assert AssignmentFact.objects.count() == 0
 
 
-def test_row_with_wrong_field_count_is_reported() -> None:
+def test_rows_with_extra_fields_and_blank_lines_keep_line_numbers() -> None:
     import io
 
-    body = csv_bytes([fact_row()]).getvalue() + b"a,b,c\n"
+    good = csv_bytes([fact_row(reference="R1")]).getvalue()
+    header, row = good.decode().splitlines()
+    body = "\n".join([
+        header, row,                       # line 2
+        "",                                # line 3: blank, ignored
+        row.replace("R1", "R2") + ",x",    # line 4: one field too many
+        row.replace("R1", "R3"),           # line 5
+        row.replace("R1", "R4").replace("ara", "zz9"),  # line 6
+        "a,b,c",                           # line 7: too few fields, so values are missing
+        "",
+    ]).encode()
     result = assignments_import(stream=io.BytesIO(body), file_name="x.csv", today=TODAY)
-    assert [(e.line, e.code) for e in result.errors] == [(3, "field_count")]
+    got = [(e.line, e.column, e.code) for e in result.errors]
+    assert got[:3] == [(4, "", "field_count"), (6, "language", "unknown_language"),
+                       (7, "provider_org_number", "invalid_org_number")]
+    assert all(line == 7 for line, _c, _code in got[3:])
+    assert result.rows == 5
+    assert AssignmentFact.objects.count() == 0
 
 
 def test_optional_columns_may_be_left_out_of_the_header() -> None:
