@@ -56,6 +56,9 @@ class Command(BaseCommand):
         from booking import demo_bookings
 
         counts.update(demo_bookings.seed(today=today, progress=progress))
+        from stats import demo as stats_demo
+
+        counts.update(stats_demo.seed(today=today, progress=progress))
         if tty:
             sys.stderr.write("\r" + " " * 60 + "\r")
         self._print_logins()
