@@ -30,6 +30,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from booking.models import Event
@@ -89,17 +90,51 @@ async def _send_all(layer: Any, events: list[Event]) -> None:
     )
 
 
-def _dispatch_batch(layer: Any) -> int:
+def _held_back(events: list[Event]) -> set[int]:
+    """Ids of claimed events to leave for a later round: their audience has an older event still
+    pending that another process has claimed (rows we skipped as locked). Sending them now could
+    show an interpreter `offer.withdrawn` before the `offer.created` it withdraws."""
+    claimed = {e.id for e in events}
+    interpreters = {e.interpreter_id for e in events if e.interpreter_id is not None}
+    organisations = {e.organisation_id for e in events if e.organisation_id is not None}
+    older = (
+        Event.objects.filter(dispatched_at__isnull=True, id__lt=max(claimed))
+        .filter(Q(interpreter_id__in=interpreters) | Q(organisation_id__in=organisations))
+        .exclude(id__in=claimed)
+        .values_list("id", "interpreter_id", "organisation_id")
+    )
+    first_blocked: dict[str, int] = {}
+    for event_id, interpreter_id, organisation_id in older:
+        group = (interpreter_group(interpreter_id) if interpreter_id is not None
+                 else organisation_group(organisation_id))
+        first_blocked[group] = min(event_id, first_blocked.get(group, event_id))
+    return {
+        e.id for e in events
+        if e.id > first_blocked.get(event_group(e), e.id)
+    }
+
+
+def _dispatch_batch(layer: Any) -> tuple[int, int]:
+    """Claim and send one batch; returns (claimed, sent)."""
     with transaction.atomic():
         queryset = Event.objects.filter(dispatched_at__isnull=True).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
+        concurrent = connection.features.has_select_for_update_skip_locked
+        if concurrent:
             queryset = queryset.select_for_update(skip_locked=True)
         events = list(queryset[:BATCH_SIZE])
         if not events:
-            return 0
-        async_to_sync(_send_all)(layer, events)
-        Event.objects.filter(id__in=[e.id for e in events]).update(dispatched_at=timezone.now())
-    return len(events)
+            return 0, 0
+        if concurrent:
+            held = _held_back(events)
+            ready = [e for e in events if e.id not in held]
+        else:
+            ready = events
+        if ready:
+            async_to_sync(_send_all)(layer, ready)
+            Event.objects.filter(id__in=[e.id for e in ready]).update(
+                dispatched_at=timezone.now()
+            )
+    return len(events), len(ready)
 
 
 def outbox_dispatch_pending() -> int:
@@ -111,9 +146,9 @@ def outbox_dispatch_pending() -> int:
     sent = 0
     try:
         while True:
-            count = _dispatch_batch(layer)
+            claimed, count = _dispatch_batch(layer)
             sent += count
-            if count < BATCH_SIZE:
+            if claimed < BATCH_SIZE or count == 0:
                 break
     except Exception:
         logger.warning("outbox dispatch failed; events stay pending for the relay", exc_info=True)

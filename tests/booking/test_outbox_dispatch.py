@@ -91,3 +91,44 @@ def test_event_after_a_rolled_back_savepoint_is_still_dispatched():
     assert message["event"]["payload"] == {"n": 2}
     assert list(Event.objects.values_list("payload", flat=True)) == [{"n": 2}]
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+
+
+@pytest.mark.postgres
+def test_audience_order_kept_while_another_process_holds_an_older_event():
+    import threading
+
+    layer = get_channel_layer()
+    a, b = InterpreterFactory(), InterpreterFactory()
+    first = Event.objects.create(kind="offer.created", payload={"n": 1}, interpreter=a)
+    second = Event.objects.create(kind="offer.withdrawn", payload={"n": 2}, interpreter=a)
+    other = Event.objects.create(kind="offer.created", payload={"n": 3}, interpreter=b)
+    ch_a = _receive(layer, f"interpreter.{a.id}")
+    ch_b = _receive(layer, f"interpreter.{b.id}")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_process():
+        from django.db import connection
+
+        with transaction.atomic():
+            list(Event.objects.select_for_update().filter(id=first.id))
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        assert outbox_dispatch_pending() == 1  # only b's event; a's second waits for the first
+        assert async_to_sync(layer.receive)(ch_b)["event"]["id"] == other.id
+        second.refresh_from_db()
+        assert second.dispatched_at is None
+    finally:
+        release.set()
+        holder.join(10)
+    assert outbox_dispatch_pending() == 2
+
+    async def two():
+        return [(await layer.receive(ch_a))["event"]["id"] for _ in range(2)]
+
+    assert async_to_sync(two)() == [first.id, second.id]
