@@ -37,6 +37,11 @@ urlpatterns = [
         name="offer-decline",
     ),
     path("interpreter/assignments/", interpreter.assignments, name="assignments"),
+    path(
+        "interpreter/assignments/<int:booking_id>/give-back/",
+        interpreter.assignment_give_back,
+        name="assignment-give-back",
+    ),
     path("interpreter/calendar/", interpreter.calendar_token, name="calendar-token"),
     path("interpreter/card/", interpreter.my_card, name="my-card"),
     # Coordinator

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from booking.models import Role
 from booking.rules.declarations import Declarations
+from booking.services.bookings import assignment_cancel_by_interpreter
 from booking.services.offers import offer_accept, offer_decline
 from frontend.access import role_required
 from frontend.cards import card_for, qr_svg
@@ -79,6 +80,30 @@ def offer_accept_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         messages.error(request, exc.detail)
         return redirect("frontend:offers")
     messages.success(request, _("The assignment is yours. It is now in your list of assignments."))
+    return redirect("frontend:assignments")
+
+
+@require_POST
+@role_required(Role.INTERPRETER)
+def assignment_give_back(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The interpreter cannot do an assignment after all: the booking reopens and is offered
+    to others."""
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm that you give the assignment back."))
+        return redirect("frontend:assignments")
+    reason = request.POST.get("reason", "").strip()[:500]
+    try:
+        assignment_cancel_by_interpreter(
+            booking_id=booking_id, user=request.user, reason=reason  # type: ignore[arg-type]
+        )
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from exc
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("You gave the assignment back. It is offered to other interpreters.")
+        )
     return redirect("frontend:assignments")
 
 

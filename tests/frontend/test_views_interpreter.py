@@ -124,3 +124,28 @@ def test_interpreter_pages_refuse_bookers(client: Client) -> None:
     client.force_login(factories.BookerFactory())
     for url in ("/interpreter/offers/", "/interpreter/assignments/", "/interpreter/card/"):
         assert client.get(url).status_code == 403
+
+
+def test_giving_an_assignment_back_reopens_the_booking(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    client.post(
+        f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on", "confidentiality": "on"}
+    )
+    booking_id = offer.booking_id
+    page = client.get("/interpreter/assignments/").content.decode()
+    assert f"/interpreter/assignments/{booking_id}/give-back/" in page
+    unconfirmed = client.post(f"/interpreter/assignments/{booking_id}/give-back/", {})
+    assert unconfirmed.status_code == 302
+    assert Assignment.objects.get().status == "active"
+    client.post(
+        f"/interpreter/assignments/{booking_id}/give-back/", {"confirm": "on", "reason": "Syk"}
+    )
+    assert Assignment.objects.get().status == "cancelled"
+    offer.booking.refresh_from_db()
+    assert offer.booking.status in ("open", "offered", "unfilled")
+    assert "Du ga fra deg oppdraget" in client.get("/interpreter/assignments/").content.decode()
+    other = interpreter_user()
+    client.force_login(other)
+    response = client.post(f"/interpreter/assignments/{booking_id}/give-back/", {"confirm": "on"})
+    assert response.status_code == 404
