@@ -8,7 +8,7 @@ Routes (see `booking.routing`):
 
 Authentication: the session cookie (browsers) or `?ticket=` from `POST /api/v1/auth/ws-ticket/`
 (used once, valid 30 s). Close codes: 4401 not authenticated, 4403 wrong role for the route,
-4400 invalid `since`.
+4400 invalid `since` (all final); 4000 after MAX_CONNECTION_SECONDS: reconnect with `since`.
 
 Every event is `{"id", "type", "payload", "created_at"}`; ids increase. `?since=ID` first replays
 the events of the client's own stream it missed after ID, then live events follow. If more than
@@ -27,6 +27,7 @@ Client messages (JSON objects; `request_id`, a string or number, is echoed back 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -53,11 +54,15 @@ from tolk.api import error_body, exception_handler
 
 logger = logging.getLogger(__name__)
 
+CLOSE_RECONNECT = 4000
 CLOSE_INVALID = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 REPLAY_LIMIT = 1000
+# channels-redis forgets group members after a day (group_expiry); a socket is closed with 4000
+# well before, and the client reconnects with `since` and misses nothing.
+MAX_CONNECTION_SECONDS = 6 * 60 * 60
 # Ids this connection has sent, to drop a duplicate (a batch re-sent after a partial layer failure,
 # or an event both replayed and delivered live).
 SEEN_IDS = 2000
@@ -188,6 +193,10 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.group = group
         await self.accept()
+        self.expiry = asyncio.get_running_loop().call_later(
+            MAX_CONNECTION_SECONDS,
+            lambda: asyncio.ensure_future(self.close(code=CLOSE_RECONNECT)),
+        )
         if since_raw:
             missed = await events_since(
                 field=self.audience_field, audience_id=audience, since=int(since_raw)
@@ -204,6 +213,9 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        expiry = getattr(self, "expiry", None)
+        if expiry is not None:
+            expiry.cancel()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -240,3 +240,10 @@ async def test_foreign_origin_is_refused():
     connected, _ = await comm.connect(timeout=2)
     assert not connected
 
+
+
+async def test_long_lived_socket_is_asked_to_reconnect(monkeypatch):
+    monkeypatch.setattr(consumers, "MAX_CONNECTION_SECONDS", 0.2)
+    user = await _make(InterpreterUserFactory)
+    comm = await ws_open("/ws/interpreter/", user)
+    assert await ws_closed_with(comm) == 4000

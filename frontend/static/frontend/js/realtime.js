@@ -17,7 +17,8 @@
 // Reconnects with exponential backoff (1 s doubling to 30 s, with jitter), at once when the
 // browser comes back online or the tab becomes visible, and each time asks for `since` = the
 // highest event id seen, so the server replays exactly what was missed. Close codes 4400 (bad
-// request), 4401 (not logged in) and 4403 (wrong role) are final: state "denied", no retry.
+// request), 4401 (not logged in) and 4403 (wrong role) are final: state "denied", no retry; the
+// server closes long-lived sockets with 4000, which simply reconnects.
 // A browser sends its session cookie; other clients add `?ticket=` from POST
 // /api/v1/auth/ws-ticket/ to the URL through `ticket: async () => "..."` (a new one each time).
 
@@ -155,6 +156,7 @@ export function connect(url, options = {}) {
         stopped = true;
         setState("denied");
       } else {
+        if (event.code === 4000) attempt = 0;
         scheduleRetry();
       }
     };
