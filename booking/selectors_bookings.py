@@ -276,7 +276,7 @@ def booking_candidates_ranked(
     (A–E, entry active), meeting the minimum category, the police-certificate requirement and the
     preferences, offering the modality, not blocked for the case, not already offered this booking,
     and free for the whole slot including travel. Ranked by category (A first), then fairness
-    (fewest assignments in the last 90 days and ahead), then distance.
+    (fewest assignments in the last 90 days and ahead), then distance, then register entry.
 
     With `limit`, only the first `limit` are ranked and returned (fairness is counted only in
     the categories that reach into them); `total` is always the number of all candidates."""
@@ -323,29 +323,29 @@ def booking_candidates_ranked(
         head_rows = [row for row in free if row[0] <= last_category]
     else:
         head_rows = free
-    ids = [row[1] for row in head_rows]
-    counts = recent_assignment_counts(interpreter_ids=ids, now=now)
+    counts = recent_assignment_counts(interpreter_ids=[row[1] for row in head_rows], now=now)
+    # (category, recent work, distance, register id): the id makes the order total and stable.
+    keyed = sorted(
+        (category, counts.get(interpreter_id, 0), places[where][1], interpreter_id, where)
+        for category, interpreter_id, where in head_rows
+    )
+    if limit is not None:
+        keyed = keyed[:limit]
+    # Names and register numbers only for the rows that are returned.
     people = {
-        pk: rest for pk, *rest in Interpreter.objects.filter(pk__in=ids).values_list(
-            "pk", "register_number", "given_name", "family_name", "gender"
-        )
+        pk: rest for pk, *rest in Interpreter.objects.filter(
+            pk__in=[row[3] for row in keyed]
+        ).values_list("pk", "register_number", "given_name", "family_name", "gender")
     }
-    head = []
-    for category, interpreter_id, where in head_rows:
+    ranked = []
+    for position, (category, recent, distance, interpreter_id, where) in enumerate(keyed, 1):
         number, given, family, gender = people[interpreter_id]
-        travel, distance = places[where]
-        head.append(Candidate(
+        ranked.append(Candidate(
             interpreter_id=interpreter_id, register_number=number, given_name=given,
             family_name=family, gender=gender, municipality=where, category=category,
-            recent_assignments=counts.get(interpreter_id, 0), distance_km=distance,
-            travel_minutes=travel,
+            recent_assignments=recent, distance_km=distance, travel_minutes=places[where][0],
+            rank=position,
         ))
-    head.sort(
-        key=lambda c: (c.category, c.recent_assignments, c.distance_km, c.register_number)
-    )
-    ranked = head if limit is None else head[:limit]
-    for position, candidate in enumerate(ranked, start=1):
-        candidate.rank = position
     by_category = {c: 0 for c in ("A", "B", "C", "D", "E")}
     for category, _, _ in free:
         by_category[category] += 1
