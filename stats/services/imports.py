@@ -628,6 +628,8 @@ def assignments_import(
             if _is_postgres():
                 # Imports queue one after the other, so their counts add up.
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stats.assignments_import'))")
+                # Sorting and hashing a year of rows in memory instead of spilling to disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
             _staging_create(cursor)
             with _text(stream) as text:
                 _import_rows(cursor, text, result, state, progress)
@@ -680,6 +682,8 @@ def _import_rows(
     if result.rows == 0:
         result.add_error(RowError(2, "", "empty_file", "The file has a header but no rows."))
         return
+    if _is_postgres():
+        cursor.execute(f"ANALYZE {STAGING_TABLE}")  # temporary tables are never auto-analysed
     _duplicates(cursor, result)
     _provider_types_match_register(state, result)
     result.errors.sort(key=lambda e: (e.line, _column_order(e.column)))
