@@ -359,3 +359,19 @@ def test_admin_site_is_for_administrators_only(world: World) -> None:
         else:
             assert response.status_code == 302 and "/admin/login/" in response["Location"], role
 
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", sorted(WEBSOCKETS))
+async def test_websocket_from_a_foreign_origin_is_refused(route: str) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from tolk.asgi import application
+
+    comm = WebsocketCommunicator(
+        application, f"/{route}",
+        headers=[(b"host", b"localhost"), (b"origin", b"https://evil.example")],
+    )
+    connected, _ = await comm.connect(timeout=3)
+    assert not connected
+    await comm.disconnect()
