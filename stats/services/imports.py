@@ -26,7 +26,8 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
@@ -140,6 +141,10 @@ class ImportResult:
 
 class _Abort(Exception):
     """Rolls the import transaction back after problems were found."""
+
+
+class _Fallback(Exception):
+    """Leaves the direct load for the staging path."""
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -429,6 +434,31 @@ def _staging_write(cursor: Any, frame: pd.DataFrame) -> None:
         )
 
 
+_DIRECT_COLUMNS = (
+    "source", *FACT_COLUMNS, "county", "qualified", "stats_import_id", "updated_at",
+)
+
+
+def _facts_copy(cursor: Any, frame: pd.DataFrame, stats_import: StatsImport) -> None:
+    """COPY a validated chunk straight into the facts (PostgreSQL). A key that already exists,
+    or repeats in the file, stops it with a unique violation."""
+    municipality = frame["municipality"]
+    counties = {value: value[:2] for value in municipality.unique()}
+    rows = frame[list(FACT_COLUMNS)].assign(
+        county=municipality.map(counties),
+        qualified=np.where(frame["interpreter_category"].to_numpy() != "", "t", "f"),
+        stats_import_id=stats_import.pk,
+        updated_at=timezone.now().isoformat(),
+    )
+    rows.insert(0, "source", Source.IMPORT.value)
+    text = rows[list(_DIRECT_COLUMNS)].to_csv(header=False, index=False, lineterminator="\n")
+    with cursor.cursor.copy(
+        f"COPY {AssignmentFact._meta.db_table} ({', '.join(_DIRECT_COLUMNS)}) FROM STDIN "
+        "WITH (FORMAT csv, FORCE_NOT_NULL (municipality, county, interpreter_category))"
+    ) as copy:
+        copy.write(text)
+
+
 def _duplicates(cursor: Any, result: ImportResult) -> None:
     cursor.execute(
         f"SELECT 1 FROM {STAGING_TABLE} GROUP BY provider_org_number, reference "  # noqa: S608
@@ -621,8 +651,8 @@ def assignments_import(
     """
     started = time.monotonic()
     scope = _scope_for(user)
+    today = today or timezone.localdate()
     result = ImportResult(file_name=file_name)
-    state = _FileState(today=today or timezone.localdate(), scope_org_number=scope)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if _is_postgres():
@@ -630,34 +660,83 @@ def assignments_import(
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stats.assignments_import'))")
                 # Sorting and hashing a year of rows in memory instead of spilling to disk.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+                if _seekable(stream):
+                    loaded = _import_direct(cursor, stream, file_name, user, today, scope,
+                                            progress, started)
+                    if loaded is not None:
+                        return loaded
+                    stream.seek(0)
+            state = _FileState(today=today, scope_org_number=scope)
             _staging_create(cursor)
             with _text(stream) as text:
                 _import_rows(cursor, text, result, state, progress)
             if not result.ok:
                 raise _Abort
-            stats_import = StatsImport.objects.create(
-                file_name=file_name[:255], imported_by=user,
-                organisation=getattr(user, "organisation", None),
-                rows=result.rows, added=0, changed=0, unchanged=0,
-            )
+            stats_import = _record(file_name, user, result)
             _merge(cursor, result, stats_import)
             _staging_drop(cursor)
-            result.seconds = time.monotonic() - started
-            StatsImport.objects.filter(pk=stats_import.pk).update(
-                added=result.added, changed=result.changed, unchanged=result.unchanged,
-                on_platform=result.on_platform, seconds=round(result.seconds, 3),
-            )
-            result.import_id = stats_import.pk
+            _finish(result, stats_import, started)
     except _Abort:
         pass
     result.seconds = time.monotonic() - started
     return result
 
 
+def _seekable(stream: Any) -> bool:
+    try:
+        return bool(stream.seekable()) and stream.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _record(file_name: str, user: User | None, result: ImportResult) -> StatsImport:
+    return StatsImport.objects.create(
+        file_name=file_name[:255], imported_by=user,
+        organisation=getattr(user, "organisation", None),
+        rows=result.rows, added=0, changed=0, unchanged=0,
+    )
+
+
+def _finish(result: ImportResult, stats_import: StatsImport, started: float) -> None:
+    result.seconds = time.monotonic() - started
+    StatsImport.objects.filter(pk=stats_import.pk).update(
+        rows=result.rows, added=result.added, changed=result.changed,
+        unchanged=result.unchanged, on_platform=result.on_platform,
+        seconds=round(result.seconds, 3),
+    )
+    result.import_id = stats_import.pk
+
+
+def _import_direct(
+    cursor: Any, stream: Any, file_name: str, user: User | None, today: dt.date,
+    scope: str | None, progress: Callable[[int], None] | None, started: float,
+) -> ImportResult | None:
+    """The fast path for rows that are all new (a provider's first file for a year): COPY straight
+    into the facts, inside a savepoint. Returns None when a key already exists or repeats, and the
+    caller imports through the staging table instead, as it does for a file with problems."""
+    result = ImportResult(file_name=file_name)
+    state = _FileState(today=today, scope_org_number=scope)
+    try:
+        with transaction.atomic():
+            stats_import = _record(file_name, user, result)
+            with _text(stream) as text:
+                _import_rows(cursor, text, result, state, progress, direct=stats_import)
+            if not result.ok:
+                # The staging path reports every problem, repeated references included.
+                raise _Fallback
+            result.added = result.rows
+            _finish(result, stats_import, started)
+    except (psycopg.IntegrityError, IntegrityError, _Fallback):
+        return None
+    return result
+
+
 def _import_rows(
     cursor: Any, text: IO[str], result: ImportResult, state: _FileState,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None, direct: StatsImport | None = None,
 ) -> None:
+    """Read and validate every row. Valid chunks go to the staging table, or with `direct`
+    straight into the facts (the caller falls back to staging on a key that exists)."""
     try:
         header = _read_header(text, result)
         if header is None:
@@ -666,7 +745,10 @@ def _import_rows(
             warnings.simplefilter("always", ParserWarning)
             for frame in _frames(text, header, result, caught):
                 validate_chunk(frame, state, result)
-                _staging_write(cursor, frame)
+                if direct is None:
+                    _staging_write(cursor, frame)
+                elif result.ok:
+                    _facts_copy(cursor, frame, direct)
                 if progress is not None:
                     progress(result.rows)
     except UnicodeDecodeError:
@@ -682,8 +764,9 @@ def _import_rows(
     if result.rows == 0:
         result.add_error(RowError(2, "", "empty_file", "The file has a header but no rows."))
         return
-    if _is_postgres():
-        cursor.execute(f"ANALYZE {STAGING_TABLE}")  # temporary tables are never auto-analysed
-    _duplicates(cursor, result)
+    if direct is None:
+        if _is_postgres():
+            cursor.execute(f"ANALYZE {STAGING_TABLE}")  # temporary tables are never analysed
+        _duplicates(cursor, result)
     _provider_types_match_register(state, result)
     result.errors.sort(key=lambda e: (e.line, _column_order(e.column)))
