@@ -87,7 +87,9 @@ class NeedReportApi(APIView):
         params.is_valid(raise_exception=True)
         filters = report_filters(request.query_params)
         data = params.validated_data
-        if data["unsuppressed"] and not selectors.can_see_unsuppressed(request.user):
+        if data["unsuppressed"] and not selectors.can_see_unsuppressed(
+            request.user  # type: ignore[arg-type]
+        ):
             raise PermissionDeniedError(
                 code="unsuppressed_not_allowed",
                 message_nb="Du har ikke tilgang til rapporten uten skjerming av små tall.",
@@ -137,7 +139,7 @@ class AssignmentImportApi(ListAPIView):
         seconds = serializers.FloatField()
         error_count = serializers.IntegerField()
         errors_truncated = serializers.BooleanField()
-        errors = RowErrorOutput(many=True)
+        errors = RowErrorOutput(many=True)  # type: ignore[assignment]
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

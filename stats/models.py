@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Category, Modality, ProviderType, Sector
@@ -142,7 +143,7 @@ class AssignmentFact(models.Model):
                 condition=Q(cost_nok__isnull=True) | Q(cost_nok__gte=0), name="fact_cost_positive"
             ),
             models.CheckConstraint(
-                condition=Q(county=models.functions.Substr("municipality", 1, 2)),
+                condition=Q(county=Substr("municipality", 1, 2)),
                 name="fact_county_matches_municipality",
             ),
         ]

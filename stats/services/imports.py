@@ -156,7 +156,9 @@ def _text(stream: IO[bytes] | IO[str]) -> Iterator[IO[str]]:
     if isinstance(stream, io.TextIOBase):
         yield stream  # type: ignore[misc]
         return
-    wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    wrapper = io.TextIOWrapper(
+        stream, encoding="utf-8-sig", newline=""  # type: ignore[arg-type, type-var]
+    )
     try:
         yield wrapper
     finally:
