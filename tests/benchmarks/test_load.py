@@ -1,5 +1,6 @@
 """Load benchmark: 50 bookers and 500 interpreters for 60 s against two uvicorn worker processes,
-PostgreSQL and the Redis channel layer, with real HTTP and websocket clients.
+PostgreSQL and the Redis channel layer, with real HTTP and websocket clients; the server runs with
+the production settings.
 
 Each booker (own API token, own websocket on /ws/bookings/) books over and over: POST a booking,
 the provider's coordinator sends an offer wave of 5 (POST /bookings/{id}/offers/), the booker
@@ -27,6 +28,7 @@ import datetime as dt
 import json
 import os
 import random
+import secrets
 import subprocess
 import sys
 import time
@@ -337,9 +339,15 @@ def test_load_50_bookers_500_interpreters() -> None:
         world = _populate_in_child(db)
         log(f"{BOOKERS} bookers, {INTERPRETERS} interpreters with tokens in "
             f"{time.perf_counter() - started:.1f} s")
-        with Server(db, workers=2, redis_url=REDIS_URL):
-            pass  # warm-up check that the server starts
-        with Server(db, workers=2, redis_url=REDIS_URL) as server:
+        # Production settings (connection pool, Redis cache, security middleware); plain HTTP
+        # on 127.0.0.1 stands in for the TLS proxy.
+        production = {
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+        }
+        with Server(db, workers=2, redis_url=REDIS_URL, settings="tolk.settings.production",
+                    extra_env=production) as server:
             result = asyncio.run(run_load(server, world))
         result["world"] = world
         invariants = check_invariants(db, result)

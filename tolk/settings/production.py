@@ -67,6 +67,19 @@ if env_str("REDIS_URL"):
         }
     }
 
+# PostgreSQL connections come from a pool in each worker (Django's psycopg pool): no new connection
+# per request, and a bounded number per worker, so several workers stay under max_connections.
+# A request that cannot get a connection within the timeout is a clear 503.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+        "pool": {
+            "min_size": env_int("TOLK_DB_POOL_MIN", 2),
+            "max_size": env_int("TOLK_DB_POOL_MAX", 10),
+            "timeout": env_int("TOLK_DB_POOL_TIMEOUT", 10),
+        },
+    }
+
 # Passwords: at least 12 characters in production, besides the common-password checks in base.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
