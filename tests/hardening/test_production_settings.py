@@ -283,3 +283,15 @@ def test_api_token_can_be_revoked(production_settings: Any) -> None:
     assert after.status_code == 401
     assert after.json()["code"] in {"authentication_failed", "not_authenticated"}
     assert not Token.objects.filter(key=token).exists()
+
+
+def test_production_pools_postgresql_connections() -> None:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    result = _run(code, {**PRODUCTION_ENV,
+                         "DATABASE_URL": "postgres://tolk@db.example.no:5432/tolk"})
+    assert result.returncode == 0, result.stderr
+    pool = json.loads(result.stdout)["pool"]
+    assert 1 <= pool["min_size"] <= pool["max_size"] and pool["timeout"] > 0
