@@ -53,10 +53,16 @@ def organisation_group(organisation_id: int) -> str:
     return f"organisation.{organisation_id}"
 
 
+def _audience_group(interpreter_id: int | None, organisation_id: int | None) -> str:
+    if interpreter_id is not None:
+        return interpreter_group(interpreter_id)
+    if organisation_id is None:  # the event_has_one_audience constraint rules this out
+        raise ValueError("an event without an audience")
+    return organisation_group(organisation_id)
+
+
 def event_group(event: Event) -> str:
-    if event.interpreter_id is not None:
-        return interpreter_group(event.interpreter_id)
-    return organisation_group(event.organisation_id)
+    return _audience_group(event.interpreter_id, event.organisation_id)
 
 
 def event_message(event: Event) -> dict[str, Any]:
@@ -105,8 +111,7 @@ def _held_back(events: list[Event]) -> set[int]:
     )
     first_blocked: dict[str, int] = {}
     for event_id, interpreter_id, organisation_id in older:
-        group = (interpreter_group(interpreter_id) if interpreter_id is not None
-                 else organisation_group(organisation_id))
+        group = _audience_group(interpreter_id, organisation_id)
         first_blocked[group] = min(event_id, first_blocked.get(group, event_id))
     return {
         e.id for e in events

@@ -9,13 +9,14 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from booking.models import WebsocketTicket
+from booking.models import User, WebsocketTicket
 
 TICKET_SECONDS = 30
 
@@ -32,12 +33,15 @@ class WebsocketTicketApi(APIView):
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
+        user = request.user
+        if not isinstance(user, User):  # IsAuthenticated has let only real users through
+            raise NotAuthenticated()
         now = timezone.now()
         # Used and expired tickets are worthless; drop this user's so the table stays small.
-        WebsocketTicket.objects.filter(user=request.user, expires_at__lt=now).delete()
+        WebsocketTicket.objects.filter(user=user, expires_at__lt=now).delete()
         ticket = WebsocketTicket.objects.create(
             key=secrets.token_urlsafe(32),
-            user=request.user,
+            user=user,
             expires_at=now + timedelta(seconds=TICKET_SECONDS),
         )
         return Response(self.OutputSerializer({"ticket": ticket.key}).data, status=201)
