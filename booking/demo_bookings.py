@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from booking.models import (
     Booking,
@@ -129,6 +130,8 @@ def seed(
 
     progress("bookings")
     base_now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=OSLO)
+    # Offers for the coming days go out "now", so they are still open when the demo starts.
+    live_now = timezone.now() if today == timezone.localdate() else base_now
     made: list[Booking] = []
 
     def create(start: dt.datetime, by: User = booker, **kw: object) -> Booking:
@@ -180,16 +183,16 @@ def seed(
            platform=PLATFORMS[0], address="", duty_basis="discretionary", assessment_note="")
     offered = create(_at(soon + dt.timedelta(days=2), 9), language="tir",
                      topic_notes="Kartlegging av bosituasjon")
-    offers_send_wave(booking_id=offered.pk, user=coordinator, limit=3, now=base_now)
+    offers_send_wave(booking_id=offered.pk, user=coordinator, limit=3, now=live_now)
     offered_ara = create(_at(soon + dt.timedelta(days=4), 11),
                          topic_notes="Vedtak om kvalifiseringsprogram")
     demo = Interpreter.objects.filter(register_number=DEMO_INTERPRETER_NUMBER).first()
     if demo is not None:
         try:
-            offers_send_wave(booking_id=offered_ara.pk, user=coordinator, now=base_now,
+            offers_send_wave(booking_id=offered_ara.pk, user=coordinator, now=live_now,
                              register_numbers=[DEMO_INTERPRETER_NUMBER])
         except Exception:  # noqa: BLE001 - the demo interpreter may not be a candidate
-            offers_send_wave(booking_id=offered_ara.pk, user=coordinator, now=base_now)
+            offers_send_wave(booking_id=offered_ara.pk, user=coordinator, now=live_now)
     for day_offset, hour in ((5, 10), (8, 13)):
         booking = create(_at(soon + dt.timedelta(days=day_offset), hour),
                          terminology_notes="Trygdeytelser, aktivitetsplikt")
@@ -198,12 +201,12 @@ def seed(
         except Exception:  # noqa: BLE001 - fall back to the ordinary offer round
             assign(booking)
     declined = create(_at(soon + dt.timedelta(days=6), 12), language="ara")
-    offers = offers_send_wave(booking_id=declined.pk, user=coordinator, limit=2, now=base_now)
+    offers = offers_send_wave(booking_id=declined.pk, user=coordinator, limit=2, now=live_now)
     if offers and interpreter_user is not None and offers[0].interpreter_id == getattr(
         interpreter_user, "interpreter_id", None
     ):
         offer_decline(offer_id=offers[0].pk, user=interpreter_user, reason="Opptatt",
-                      now=base_now)
+                      now=live_now)
     cancelled = create(_at(today + dt.timedelta(days=1), 9), language="pol")
     booking_cancel(booking_id=cancelled.pk, user=booker, reason="Brukeren har flyttet",
                    now=base_now)
