@@ -422,6 +422,11 @@ class BookingExceptionAssignApi(APIView):
         child_exception = serializers.DictField(required=False, allow_null=True)
         impartial = serializers.BooleanField(required=False)
         confidentiality = serializers.BooleanField(required=False)
+        block_override_reason = serializers.CharField(
+            max_length=2000, required=False, allow_blank=True, default="",
+            help_text="Use an interpreter blocked for the case (§ 16): emergency or clearly "
+            "justifiable, in writing.",
+        )
 
     @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
@@ -439,6 +444,7 @@ class BookingExceptionAssignApi(APIView):
             exception=ExceptionRecord.from_data(data.get("exception")),
             child_exception=ChildException.from_data(data.get("child_exception")),
             declarations=declarations,
+            block_override_reason=data["block_override_reason"],
         )
         return Response(assignment_to_dict(assignment), status=201)
 

@@ -646,12 +646,14 @@ def assignment_record_exception(
     *, booking_id: int, user: User, register_number: str = "", adhoc_name: str = "",
     adhoc_age: int | None = None, exception: ExceptionRecord | None = None,
     child_exception: ChildException | None = None, declarations: Declarations | None = None,
-    now: dt.datetime | None = None,
+    block_override_reason: str = "", now: dt.datetime | None = None,
 ) -> Assignment:
     """The documented path for someone other than the offered candidates: a registered
     interpreter the coordinator found themselves, or an ad hoc interpreter outside the register
     (age required, § 4). A non-qualified interpreter needs the transitional dispensation (up to
-    the cut-off) or a documented § 7 exception; works from `open`, `offered` and `unfilled`."""
+    the cut-off) or a documented § 7 exception; an interpreter blocked for the case (§ 16) only
+    with a written override reason (emergency, or clearly justifiable). Works from `open`,
+    `offered` and `unfilled`."""
     now = now or timezone.now()
     booking = lock_booking(booking_id=booking_id)
     if not (
@@ -692,12 +694,16 @@ def assignment_record_exception(
             required=booking.police_certificate_required,
             valid_until=interpreter.police_certificate_valid_until, on=on,
         )
-        rules.check_not_blocked(
-            blocked=interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
-        )
+        blocked = interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
+        override = block_override_reason.strip()
+        if blocked and len(override) < 10:
+            rules.check_not_blocked(blocked=True)
+        if not blocked:
+            override = ""
         if category and booking.min_category:
             rules.check_category(category=category, min_category=booking.min_category)
     else:
+        override = ""
         if len(adhoc_name) > 200:
             raise _invalid("Navnet er for langt.", "The name is too long.",
                            {"adhoc_name": ["At most 200 characters."]})
@@ -732,6 +738,7 @@ def assignment_record_exception(
             "decided_by": exception.decided_by if exception else "",
             "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
             "child_exception": child_exception.ground if child_exception else "",
+            "impartiality_override": override,
         },
     )
     return assignment

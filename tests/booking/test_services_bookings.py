@@ -168,6 +168,19 @@ def test_blocked_for_case_is_excluded_and_refused() -> None:
         assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
                                     register_number=blocked.interpreter.register_number, now=NOW)
     assert exc.value.code == TL16_IMPARTIALITY
+    with pytest.raises(ValidationFailed):
+        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
+                                    register_number=blocked.interpreter.register_number,
+                                    block_override_reason="akutt", now=NOW)
+    # The § 16 override: only with a written reason, kept in the audit trail.
+    assignment_record_exception(
+        booking_id=booking.pk, user=w.coordinator,
+        register_number=blocked.interpreter.register_number,
+        block_override_reason="Akutt psykiatrisk innleggelse; ingen annen tolk nåbar i natt.",
+        now=NOW,
+    )
+    entry = AuditEntry.objects.filter(booking=booking).last()
+    assert entry.details["impartiality_override"].startswith("Akutt psykiatrisk")
 
 
 def test_travel_buffer_makes_an_interpreter_busy() -> None:
