@@ -82,7 +82,9 @@ def _excluded(booking: Booking, candidate_ids: set[int]) -> list[dict[str, Any]]
     return rows
 
 
-def _dispatch_context(user: User, booking_id: int) -> dict[str, Any]:
+def _dispatch_context(
+    user: User, booking_id: int, *, with_excluded: bool = False
+) -> dict[str, Any]:
     booking = booking_detail_for(user=user, booking_id=booking_id)
     if booking is None:
         raise Http404
@@ -94,8 +96,10 @@ def _dispatch_context(user: User, booking_id: int) -> dict[str, Any]:
         "offers": list(offers_for_booking(booking=booking).order_by("wave", "rank")),
         "candidates": candidates[:CANDIDATES_SHOWN],
         "candidate_count": len(candidates),
+        # Explaining each exclusion costs a few queries per interpreter: done on request (the
+        # page fetches it once), not on every live refresh.
         "excluded": _excluded(booking, {c.interpreter_id for c in candidates})
-        if open_for_offers else [],
+        if open_for_offers and with_excluded else None,
         "open_for_offers": open_for_offers,
         "since": last_event_id(user=user),
         "live_texts": status_texts(),
@@ -105,7 +109,11 @@ def _dispatch_context(user: User, booking_id: int) -> dict[str, Any]:
 @role_required(Role.COORDINATOR)
 def dispatch_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
     user: Any = request.user
-    context = _dispatch_context(user, booking_id)
+    fragment = request.GET.get("fragment", "")
+    with_excluded = fragment == "excluded" or request.GET.get("excluded") == "1"
+    context = _dispatch_context(user, booking_id, with_excluded=with_excluded)
+    if fragment == "excluded":
+        return render(request, "frontend/coordinator/excluded.html", context)
     context["wave_form"] = OfferWaveForm()
     explain = request.GET.get("explain", "").strip()
     if explain:
@@ -121,7 +129,7 @@ def dispatch_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
         else:
             context["explain_error"] = _("A register number has only letters, digits and hyphens.")
         context["explain"] = explain
-    if request.GET.get("fragment") == "live":
+    if fragment == "live":
         return render(request, "frontend/coordinator/dispatch_live.html", context)
     return render(request, "frontend/coordinator/dispatch.html", context)
 

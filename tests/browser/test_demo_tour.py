@@ -74,6 +74,9 @@ def test_coordinator_board_with_demo_bookings(pages: Pages) -> None:
     check_page(coordinator, "tour-coordinator-board")
     coordinator.locator("tr", has_text="Tilbudt").first.get_by_role("link").click()
     assert coordinator.locator("table", has_text="Runde").first.is_visible()
+    # The excluded interpreters, with the rule that excludes each, arrive after the page.
+    coordinator.locator("#excluded").wait_for()
+    assert "Utelatt fordi" in coordinator.locator("#excluded").inner_text()
     check_page(coordinator, "tour-coordinator-offered-booking")
     coordinator.goto(pages.base + "/statistics/import/")
     check_page(coordinator, "tour-coordinator-provider-file")

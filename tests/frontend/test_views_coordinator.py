@@ -33,8 +33,14 @@ def test_dispatch_page_ranks_candidates_and_explains_exclusions(client: Client) 
     client.force_login(w.coordinator)
     body = client.get(f"/dispatch/{booking.pk}/").content.decode()
     assert body.index("R-A") < body.index("R-C")  # category A ranks first
-    assert "R-V" in body
-    assert "Tilbyr ikke denne tolkeformen" in body
+    assert 'data-excluded-url="?fragment=excluded"' in body
+    # The exclusions come as a fragment the page fetches, or inline without JavaScript.
+    fragment = client.get(f"/dispatch/{booking.pk}/", {"fragment": "excluded"}).content.decode()
+    assert "<html" not in fragment
+    assert "R-V" in fragment and "Tilbyr ikke denne tolkeformen" in fragment
+    assert "R-A" not in fragment
+    inline = client.get(f"/dispatch/{booking.pk}/", {"excluded": "1"}).content.decode()
+    assert "Tilbyr ikke denne tolkeformen" in inline
     explained = client.get(f"/dispatch/{booking.pk}/", {"explain": video_only.register_number})
     assert "Tilbyr ikke denne tolkeformen" in explained.content.decode()
     ranked = client.get(f"/dispatch/{booking.pk}/", {"explain": a.register_number})
