@@ -72,8 +72,11 @@ def _trend(year: int, filters: dict[str, str]) -> list[tuple[str, float | None]]
     return points
 
 
-def report_page_context(*, year: int, filters: dict[str, str], years: list[int]) -> dict[str, Any]:
-    report = need_report(year=year, filters=filters)
+def report_page_context(
+    *, year: int, filters: dict[str, str], years: list[int], suppress: bool = True
+) -> dict[str, Any]:
+    """`suppress=False` only for users with `stats.view_unsuppressed` (the caller checks)."""
+    report = need_report(year=year, filters=filters, suppress=suppress)
     suppressed = _("suppressed")
     pct = lambda v: percent(v)  # noqa: E731 - a one-line formatter for the charts
     languages = report["by_language"]
@@ -110,7 +113,9 @@ def report_page_context(*, year: int, filters: dict[str, str], years: list[int])
             _trend(year, filters), title=trend_title, fmt=fmt_number,
         )),
     ]
-    query = {"year": year, **filters}
+    query: dict[str, Any] = {"year": year, **filters}
+    if not suppress:
+        query["unsuppressed"] = "true"
     return {
         "report": report,
         "headlines": _headlines(report["totals"]),
@@ -127,4 +132,5 @@ def report_page_context(*, year: int, filters: dict[str, str], years: list[int])
         "download_xlsx": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "xlsx"}),
         "year": year,
         "years": years,
+        "suppressed_view": suppress,
     }

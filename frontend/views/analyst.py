@@ -16,6 +16,7 @@ from booking.models import Role
 from frontend.access import role_required
 from frontend.forms import set_choices
 from frontend.report import report_page_context
+from stats.selectors import can_see_unsuppressed
 from stats.services.imports import assignments_import
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -95,6 +96,10 @@ class ReportFilterForm(forms.Form):
     sector = forms.ChoiceField(label=gettext_lazy("Sector"), required=False)
     provider_type = forms.ChoiceField(label=gettext_lazy("Provider type"), required=False)
     modality = forms.ChoiceField(label=gettext_lazy("Modality"), required=False)
+    unsuppressed = forms.BooleanField(
+        label=gettext_lazy("Show small numbers (internal use only, never for publication)"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         from booking import geo
@@ -142,7 +147,12 @@ def need_report(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     filters = {k: form.cleaned_data[k] for k in FILTERS if form.cleaned_data.get(k)}
-    context = report_page_context(year=form.cleaned_data["year"], filters=filters, years=years)
+    allowed = can_see_unsuppressed(request.user)  # type: ignore[arg-type]
+    unsuppressed = allowed and form.cleaned_data.get("unsuppressed", False)
+    context = report_page_context(
+        year=form.cleaned_data["year"], filters=filters, years=years, suppress=not unsuppressed
+    )
     context["form"] = form
+    context["may_unsuppress"] = allowed
     return render(request, "frontend/analyst/need_report.html", context)
 

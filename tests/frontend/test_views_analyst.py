@@ -121,3 +121,22 @@ def test_report_pages_refuse_bookers(client: Client) -> None:
     client.force_login(factories.BookerFactory())
     assert client.get("/statistics/").status_code == 403
     assert client.get("/statistics/import/").status_code == 403
+
+
+def test_small_numbers_only_for_users_with_the_permission(client: Client) -> None:
+    from django.contrib.auth.models import Permission
+
+    _load(_year(2025, arabic=10, tigrinya=2))
+    analyst = factories.UserFactory(role="analyst")
+    client.force_login(analyst)
+    refused = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
+    assert 'name="unsuppressed"' not in refused
+    assert 'class="suppressed"' in refused  # asked for, not given
+    analyst.user_permissions.add(Permission.objects.get(codename="view_unsuppressed"))
+    client.force_login(analyst)
+    shown = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
+    assert 'name="unsuppressed"' in shown
+    assert "bare til intern bruk" in shown
+    assert "unsuppressed=true" in shown  # the downloads match what is on the screen
+    default = client.get("/statistics/", {"year": "2025"}).content.decode()
+    assert 'class="suppressed"' in default
