@@ -23,13 +23,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -188,16 +188,24 @@ class Relay:
         expire: Callable[[], int] | None = _offers_expire_due,
     ) -> None:
         self.interval = interval
-        self._dispatch = database_sync_to_async(dispatch, thread_sensitive=False)
-        self._expire = (
-            database_sync_to_async(expire, thread_sensitive=False) if expire else None
-        )
+        # One thread of its own keeps one database connection across rounds: a dispatch woken
+        # after a commit does not first open a connection.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tolk-relay")
+        self._dispatch = self._in_thread(dispatch)
+        self._expire = self._in_thread(expire) if expire else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.rounds = 0
         self.sent = 0
+
+    def _in_thread(self, func: Callable[[], int]) -> Callable[[], Awaitable[int]]:
+        def run() -> int:
+            _drop_broken_connections()
+            return func()
+
+        return sync_to_async(run, thread_sensitive=False, executor=self._executor)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -219,6 +227,7 @@ class Relay:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._executor.shutdown(wait=False)
 
     @property
     def running(self) -> bool:
@@ -245,6 +254,14 @@ class Relay:
             return 0
 
     async def _run(self) -> None:
+        try:
+            await self._rounds()
+        finally:
+            # The relay thread's connection lives in this task's context: close it from here.
+            await sync_to_async(connections.close_all, thread_sensitive=False,
+                                executor=self._executor)()
+
+    async def _rounds(self) -> None:
         wake = self._wake or asyncio.Event()
         loop = asyncio.get_running_loop()
         next_expiry = loop.time()
@@ -259,6 +276,21 @@ class Relay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=self.interval)
             wake.clear()
+
+
+def _drop_broken_connections() -> None:
+    """Close this thread's database connections that failed and are no longer usable (the
+    database restarted); the next query opens a new one. Healthy ones stay open."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
 
 
 _relay: Relay | None = None

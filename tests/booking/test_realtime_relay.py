@@ -66,7 +66,7 @@ async def test_after_commit_wakes_the_relay_instead_of_sending_in_the_request(mo
         calls.append(1)
         return original()
 
-    relay._dispatch = database_sync_to_async(counting, thread_sensitive=False)
+    relay._dispatch = relay._in_thread(counting)
     await asyncio.sleep(0.1)
     calls.clear()
     ids = await record(kind="offer.created", payload={"offer_id": 1},
@@ -149,3 +149,26 @@ async def test_hanging_layer_times_out_and_keeps_the_events(monkeypatch):
                  interpreter_ids=[user.interpreter_id])
     assert asyncio.get_running_loop().time() - started < 5
     assert await _pending() == 1
+
+
+def test_a_broken_connection_is_dropped_before_the_next_round(monkeypatch):
+    from django.db import connection
+
+    Event.objects.count()  # open the connection
+    closed = []
+    connection.errors_occurred = True
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+    monkeypatch.setattr(connection, "close", lambda: closed.append(1))
+    realtime._drop_broken_connections()
+    assert closed == [1]
+
+
+def test_a_healthy_connection_stays_open(monkeypatch):
+    from django.db import connection
+
+    Event.objects.count()
+    closed = []
+    monkeypatch.setattr(connection, "close", lambda: closed.append(1))
+    connection.errors_occurred = True
+    realtime._drop_broken_connections()
+    assert closed == [] and not connection.errors_occurred
