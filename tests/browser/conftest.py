@@ -3,8 +3,9 @@
 The server is a separate uvicorn process serving `tolk.asgi:application` with its own database
 (a temporary SQLite file, or `<name>_browser` next to DATABASE_URL's PostgreSQL database), migrated
 and loaded with `seed_demo`: the pages are tested against exactly the demo data `make run` serves.
-The tests talk to it only through the browser, as a person would. REDIS_URL, when set, is passed on
-so the websockets go through the Redis channel layer.
+The tests talk to it only through the browser, as a person would. With REDIS_URL set the server's
+websockets go through the Redis channel layer, in a database of its own (number + 8), so its
+groups (`interpreter.1`, ...) never meet those of the Redis tests running in the same session.
 
 Without /usr/bin/chromium the tests are skipped, except with TOLK_REQUIRE_BROWSER=1 (CI), where they
 fail. Every page visited gets a screenshot in tests/browser/screenshots/ and an axe-core check: no
@@ -90,6 +91,15 @@ def _server_database_url(tmp: Path) -> str:
     return urlunparse(parsed._replace(path=f"/{name}"))
 
 
+def _server_redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return None
+    parsed = urlparse(url)
+    db = int(parsed.path.lstrip("/") or 0)
+    return urlunparse(parsed._replace(path=f"/{(db + 8) % 16}"))
+
+
 def _manage(env: dict[str, str], *args: str) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -126,6 +136,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
+    redis_url = _server_redis_url()
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "seed_demo")
     _manage(env, "shell", "-c", BOOKING_SETUP)
