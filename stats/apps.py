@@ -8,7 +8,8 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from booking.signals import booking_finished
-        from stats.services.facts import booking_finished_receiver
+        from booking.signals import booking_finished, booking_reopened
+        from stats.services.facts import booking_finished_receiver, booking_reopened_receiver
 
         booking_finished.connect(booking_finished_receiver, dispatch_uid="stats.booking_finished")
+        booking_reopened.connect(booking_reopened_receiver, dispatch_uid="stats.booking_reopened")

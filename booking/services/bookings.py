@@ -57,7 +57,7 @@ from booking.selectors_bookings import (
     travel_for,
 )
 from booking.services.guidelines import guideline_in_force
-from booking.signals import booking_finished
+from booking.signals import booking_finished, booking_reopened
 from booking.validators import is_valid_municipality
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
@@ -171,6 +171,8 @@ def booking_transition(
     )
     if to_status in FINAL_BOOKING_STATUSES:
         booking_finished.send(sender=Booking, booking=booking)
+    elif from_status in FINAL_BOOKING_STATUSES:
+        booking_reopened.send(sender=Booking, booking=booking)
 
 
 def assignment_event(assignment: Assignment, *, change: str) -> None:

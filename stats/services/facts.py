@@ -105,3 +105,9 @@ def booking_finished_receiver(sender: Any, booking: Any, **kwargs: Any) -> None:
         # the booking (no personal data) so the fact can be corrected.
         logger.error("booking %s not counted in the statistics: %s %s", booking.pk, exc.code,
                      exc.fields)
+
+
+def booking_reopened_receiver(sender: Any, booking: Any, **kwargs: Any) -> None:
+    """`booking.signals.booking_reopened`: a booking that was final (unfilled) is active again, so
+    it is not a finished request until it is final once more; its fact goes until then."""
+    AssignmentFact.objects.filter(booking_id=booking.pk, source=Source.PLATFORM).delete()

@@ -126,3 +126,31 @@ def test_invalid_platform_fields_are_refused() -> None:
         fact_record_platform(booking_id=1, fields=fields)
     assert exc.value.fields == {"provider_org_number": ["'123' is not valid"]}
     assert not AssignmentFact.objects.exists()
+
+
+def test_unfilled_then_assigned_by_exception_counts_once_as_what_it_became() -> None:
+    from booking.rules import ExceptionRecord
+    from booking.services.bookings import assignment_record_exception
+
+    w = world()
+    interpreter_user(language="tir")
+    booking = book(w)
+    assert offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW) == []
+    assert AssignmentFact.objects.get(booking_id=booking.pk).outcome == "unfilled"
+    assignment_record_exception(
+        booking_id=booking.pk, user=w.coordinator, adhoc_name="Voksen Person", adhoc_age=40,
+        exception=ExceptionRecord(
+            ground="cannot_wait", justification="Fristen for vedtak løper ut i dag; ingen ledig.",
+            decided_by="Avdelingsleder Nordmann",
+        ),
+        now=NOW,
+    )
+    # Assigned again: no longer a finished request, so not counted as unfilled.
+    assert not AssignmentFact.objects.filter(booking_id=booking.pk).exists()
+    booking_complete(
+        booking_id=booking.pk, user=w.coordinator, actual_start=booking.start,
+        actual_end=booking.start + dt.timedelta(minutes=60), cost_nok=Decimal("900.00"),
+        now=booking.end + dt.timedelta(hours=1),
+    )
+    fact = AssignmentFact.objects.get(booking_id=booking.pk)
+    assert (fact.outcome, fact.qualified, fact.duration_minutes) == ("completed", False, 60)
