@@ -11,6 +11,7 @@ from booking.languages import language_name
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Interpreter,
+    InterpreterBlock,
     Organisation,
     Qualification,
     RegisterImport,
@@ -105,6 +106,17 @@ def register_language_counts(*, on: dt.date) -> dict[str, int]:
     ):
         counts[row["language"]] = row["n"]
     return counts
+
+
+def interpreter_blocks_visible_to(*, user: User) -> QuerySet[InterpreterBlock]:
+    """§ 16 blocks: a booker sees their organisation's, an administrator every organisation's;
+    nobody else any."""
+    blocks = InterpreterBlock.objects.select_related("organisation", "interpreter", "created_by")
+    if user.has_role(Role.ADMIN):
+        return blocks.order_by("-created_at", "-pk")
+    if user.has_role(Role.BOOKER) and user.organisation_id:
+        return blocks.filter(organisation_id=user.organisation_id).order_by("-created_at", "-pk")
+    return blocks.none()
 
 
 def register_imports() -> QuerySet[RegisterImport]:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from booking.apis.blocks import BlockDetailApi, BlockListCreateApi
 from booking.apis.bookings import (
     BookingAuditApi,
     BookingCancelApi,
@@ -33,6 +34,8 @@ urlpatterns = [
     path("offers/", OfferListApi.as_view(), name="offer-list"),
     path("offers/<int:pk>/accept/", OfferAcceptApi.as_view(), name="offer-accept"),
     path("offers/<int:pk>/decline/", OfferDeclineApi.as_view(), name="offer-decline"),
+    path("blocks/", BlockListCreateApi.as_view(), name="block-list"),
+    path("blocks/<int:pk>/", BlockDetailApi.as_view(), name="block-detail"),
     path("rules/", RulesApi.as_view(), name="rules"),
     path("guidelines/", GuidelinesApi.as_view(), name="guidelines"),
     path("me/calendar-token/", CalendarTokenApi.as_view(), name="calendar-token"),

@@ -195,6 +195,12 @@ class InterpreterBlock(models.Model):
         verbose_name = _("interpreter block")
         verbose_name_plural = _("interpreter blocks")
         indexes = [models.Index(fields=["organisation", "interpreter"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "interpreter", "case_reference"],
+                name="interpreter_block_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} blocks {self.interpreter_id}"

@@ -34,7 +34,7 @@ CHECKS = [
 ]
 # Path parameter names → keys of the world's objects, so some requests hit real objects.
 PATH_OBJECTS = {
-    "pk": ("booking", "offer", "customer", "provider"),
+    "pk": ("booking", "offer", "customer", "provider", "block"),
     "id": ("booking", "offer", "customer", "provider"),
     "booking_id": ("booking",),
     "offer_id": ("offer",),

@@ -144,6 +144,16 @@ MATRIX: dict[str, Route] = {
         {"POST": roles(DENY, interpreter=OK)},
         kwargs=_pk("offer"), body=lambda side, role: {"reason": "Opptatt."},
     ),
+    "api/v1/blocks/": Route({
+        "GET": roles(DENY, booker=OK, admin=ALL),
+        "POST": roles(DENY, booker=OK, admin=ALL),
+    }, body=lambda side, role: {
+        "register_number": side["interpreter"].register_number, "case_reference": "other-case",
+        "reason": "Tolken er i slekt med parten.", "organisation": side["customer"].org_number,
+    }),
+    "api/v1/blocks/<int:pk>/": Route(
+        {"DELETE": roles(DENY, booker=OK, admin=ALL)}, kwargs=_pk("block"),
+    ),
     "api/v1/rules/": Route({"GET": roles(OK, anonymous=DENY)}, query="date=2027-01-04"),
     "api/v1/guidelines/": Route({
         "GET": roles(OK, anonymous=DENY),

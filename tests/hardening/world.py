@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from booking.models import CalendarToken, Role, User
+from booking.models import CalendarToken, InterpreterBlock, Role, User
 from tests import factories
 
 ROLES = ("anonymous", "booker", "coordinator", "interpreter", "analyst", "admin")
@@ -154,5 +154,11 @@ def build_world() -> World:
         side["calendar_token"] = CalendarToken.objects.create(
             user=side["interpreter_user"], key=secrets.token_urlsafe(32)
         ).key
+        # A § 16 block of the customer, for a case of its own (no booking of the world has it).
+        side["block"] = InterpreterBlock.objects.create(
+            organisation=side["customer"], interpreter=factories.InterpreterFactory(),
+            case_reference="matrix-case", reason="Kjenner parten i saken.",
+            created_by=side["booker"],
+        ).pk
     world.own, world.other = own, other
     return world

@@ -1,0 +1,178 @@
+"""Blocking an interpreter (tolkeloven § 16): an organisation that must not use an interpreter, for
+one case (its case reference) or for all its bookings, records it with a reason. The interpreter
+is then no candidate for those bookings, pending offers to them are withdrawn, and future
+assignments they hold there are taken off them and offered again, all in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.locks import lock_booking
+from booking.models import (
+    Assignment,
+    AssignmentStatus,
+    Interpreter,
+    InterpreterBlock,
+    Offer,
+    OfferStatus,
+    Organisation,
+    Role,
+    User,
+)
+from booking.outbox import event_record
+from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+
+REASON_MIN_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    block: InterpreterBlock
+    withdrawn_offers: int
+    reopened_assignments: int
+
+
+def _organisation_for(*, user: User, organisation_number: str) -> Organisation:
+    if user.has_role(Role.BOOKER):
+        if organisation_number and organisation_number != user.organisation.org_number:
+            raise NotFoundError(
+                code="organisation_not_found", message_nb="Fant ikke virksomheten.",
+                message_en="Organisation not found.",
+                fields={"organisation": [organisation_number]},
+            )
+        return user.organisation
+    if user.has_role(Role.ADMIN):
+        if not organisation_number:
+            raise ValidationFailed(
+                code="organisation_required",
+                message_nb="Oppgi virksomheten som sperrer tolken.",
+                message_en="Give the organisation that blocks the interpreter.",
+                fields={"organisation": ["required"]},
+            )
+        found = Organisation.objects.filter(org_number=organisation_number).first()
+        if found is None:
+            raise NotFoundError(
+                code="organisation_not_found", message_nb="Fant ikke virksomheten.",
+                message_en="Organisation not found.",
+                fields={"organisation": [organisation_number]},
+            )
+        return found
+    raise PermissionDeniedError(
+        code="permission_denied",
+        message_nb="Bare bestillere og administratorer kan sperre tolker.",
+        message_en="Only bookers and administrators can block interpreters.",
+    )
+
+
+def _affected_bookings(*, block: InterpreterBlock, now: dt.datetime) -> list[int]:
+    case = Q(booking__case_reference=block.case_reference) if block.case_reference else Q()
+    where = case & Q(booking__customer_id=block.organisation_id,
+                     interpreter_id=block.interpreter_id)
+    assigned = Assignment.objects.filter(
+        where, status=AssignmentStatus.ACTIVE, start__gt=now
+    ).values_list("booking_id", flat=True)
+    offered = Offer.objects.filter(where, status=OfferStatus.PENDING).values_list(
+        "booking_id", flat=True
+    )
+    return sorted(set(assigned) | set(offered))
+
+
+@transaction.atomic
+def interpreter_block_create(
+    *, user: User, register_number: str, reason: str, case_reference: str = "",
+    organisation_number: str = "", now: dt.datetime | None = None,
+) -> BlockResult:
+    """Block the interpreter for the caller's organisation (a booker's own; an administrator
+    names it), for `case_reference` or, when empty, for every booking of the organisation."""
+    from booking.services.bookings import _reopen
+    from booking.services.offers import _next_wave_if_exhausted
+
+    now = now or timezone.now()
+    organisation = _organisation_for(user=user, organisation_number=organisation_number.strip())
+    reason = reason.strip()
+    case_reference = case_reference.strip()
+    if len(reason) < REASON_MIN_LENGTH or len(reason) > 500:
+        raise ValidationFailed(
+            code="block_reason_required", section="16",
+            message_nb=f"Skriv en begrunnelse for sperringen ({REASON_MIN_LENGTH}–500 tegn).",
+            message_en=f"Give a reason for the block ({REASON_MIN_LENGTH}–500 characters).",
+            fields={"reason": ["length"]},
+        )
+    if len(case_reference) > 64:
+        raise ValidationFailed(
+            code="invalid", message_nb="Saksreferansen er for lang (høyst 64 tegn).",
+            message_en="The case reference is too long (at most 64 characters).",
+            fields={"case_reference": ["max_length"]},
+        )
+    interpreter = Interpreter.objects.filter(register_number=register_number.strip()).first()
+    if interpreter is None:
+        raise NotFoundError(
+            code="interpreter_not_found", message_nb="Fant ikke tolken i registeret.",
+            message_en="Interpreter not found in the register.",
+            fields={"register_number": [register_number]},
+        )
+    try:
+        with transaction.atomic():
+            block = InterpreterBlock.objects.create(
+                organisation=organisation, interpreter=interpreter,
+                case_reference=case_reference, reason=reason, created_by=user,
+            )
+    except IntegrityError:
+        raise ConflictError(
+            code="block_exists",
+            message_nb="Tolken er allerede sperret for dette.",
+            message_en="The interpreter is already blocked for this.",
+            fields={"register_number": [interpreter.register_number],
+                    "case_reference": [case_reference]},
+        ) from None
+    withdrawn = reopened = 0
+    audit_reason = f"§ 16: {reason}"
+    for booking_id in _affected_bookings(block=block, now=now):
+        booking = lock_booking(booking_id=booking_id)
+        for offer in Offer.objects.select_for_update().filter(
+            booking=booking, interpreter=interpreter, status=OfferStatus.PENDING
+        ):
+            offer.status = OfferStatus.WITHDRAWN
+            offer.responded_at = now
+            offer.save(update_fields=["status", "responded_at"])
+            event_record(
+                kind="offer.withdrawn",
+                payload={"offer_id": offer.pk, "booking_id": booking.pk, "reason": "cancelled"},
+                interpreter_ids=[interpreter.pk],
+            )
+            withdrawn += 1
+        # The wave may now have no pending offer left: the next one goes out (or unfilled).
+        _next_wave_if_exhausted(booking, now=now)
+        assignment = (
+            Assignment.objects.select_for_update()
+            .filter(booking=booking, interpreter=interpreter, status=AssignmentStatus.ACTIVE,
+                    start__gt=now)
+            .first()
+        )
+        if assignment is not None:
+            _reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=user,
+                    reason=audit_reason, action="blocked_reopened", now=now)
+            reopened += 1
+    return BlockResult(block=block, withdrawn_offers=withdrawn, reopened_assignments=reopened)
+
+
+@transaction.atomic
+def interpreter_block_delete(*, user: User, block_id: int) -> None:
+    """Lift a block (a booker of the organisation, or an administrator). Assignments taken off
+    while it stood are not given back."""
+    from booking.selectors import interpreter_blocks_visible_to
+
+    block = interpreter_blocks_visible_to(user=user).select_for_update().filter(
+        pk=block_id
+    ).first()
+    if block is None:
+        raise NotFoundError(
+            code="not_found", message_nb="Fant ikke sperringen.",
+            message_en="Block not found.",
+        )
+    block.delete()
