@@ -239,7 +239,10 @@ def _text_stream(stream: IO[bytes] | IO[str]) -> Iterator[str]:
     try:
         yield from wrapper
     finally:
-        wrapper.detach()
+        # Leave the caller's stream open (it owns it); it may already be closed when an
+        # abandoned parse is finalised.
+        if not stream.closed:
+            wrapper.detach()
 
 
 def register_file_parse(
