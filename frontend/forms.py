@@ -225,3 +225,21 @@ class OfferWaveForm(forms.Form):
         if len(numbers) > 100 or not all(REGISTER_NUMBER_RE.match(n) for n in numbers):
             raise forms.ValidationError(_("Choose at most 100 interpreters from the list."))
         return numbers
+
+
+class BlockForm(forms.Form):
+    """§ 16: block an interpreter for one case or for all the organisation's bookings."""
+
+    register_number = forms.CharField(
+        label=_("Register number"), max_length=16,
+        help_text=_("The interpreter's number (tolkenummer) as printed on the interpreter card."),
+    )
+    case_reference = forms.CharField(
+        label=_("Case reference"), max_length=64, required=False,
+        help_text=_("Leave empty to block the interpreter for all your organisation's bookings."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (Interpreter Act § 16)"), min_length=10, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the interpreter is related to or knows a party in the case."),
+    )

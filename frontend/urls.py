@@ -24,6 +24,8 @@ urlpatterns = [
     path("bookings/<int:booking_id>/", booker.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/cancel/", booker.booking_cancel_view, name="booking-cancel"),
     # Interpreter
+    path("blocks/", booker.blocks, name="blocks"),
+    path("blocks/<int:block_id>/delete/", booker.block_delete, name="block-delete"),
     path("interpreter/offers/", interpreter.offers, name="offers"),
     path("interpreter/offers/<int:offer_id>/card/", interpreter.offer_card, name="offer-card"),
     path(

@@ -20,6 +20,7 @@ register = template.Library()
 NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("frontend:booking-new", _("Book an interpreter"), (Role.BOOKER,)),
     ("frontend:booking-list", _("My bookings"), (Role.BOOKER,)),
+    ("frontend:blocks", _("Blocked interpreters"), (Role.BOOKER,)),
     ("frontend:offers", _("Offers"), (Role.INTERPRETER,)),
     ("frontend:assignments", _("My assignments"), (Role.INTERPRETER,)),
     ("frontend:my-card", _("Interpreter card"), (Role.INTERPRETER,)),

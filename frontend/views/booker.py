@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from booking import geo
 from booking.models import FINAL_BOOKING_STATUSES, Booking, BookingStatus, Role, User
+from booking.selectors import interpreter_blocks_visible_to
 from booking.selectors_bookings import audit_for_booking, booking_live_assignment
+from booking.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.services.bookings import booking_cancel, booking_create
 from booking.services.guidelines import guideline_in_force
 from frontend.access import role_required
-from frontend.forms import BookingForm, CancelForm
+from frontend.forms import BlockForm, BookingForm, CancelForm
 from frontend.selectors import (
     bookable_languages,
     booking_detail_for,
@@ -195,3 +197,49 @@ def booking_cancel_view(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = _detail_context(user, booking_id)
     context["cancel_form"] = form
     return render(request, "frontend/booker/booking_detail.html", context, status=400)
+
+
+@role_required(Role.BOOKER)
+def blocks(request: HttpRequest) -> HttpResponse:
+    """Interpreters the organisation must not use (§ 16), and the form to block one."""
+    user: Any = request.user
+    form = BlockForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = interpreter_block_create(
+                user=user, register_number=data["register_number"], reason=data["reason"],
+                case_reference=data["case_reference"],
+            )
+        except DomainError as exc:
+            field = "register_number" if exc.code == "interpreter_not_found" else None
+            form.add_error(field, exc.detail)
+        else:
+            number = result.block.interpreter.register_number
+            text = _("%(number)s is blocked.") % {"number": number}
+            if result.reopened_assignments or result.withdrawn_offers:
+                text += " " + _(
+                    "%(assignments)s assignment(s) reopened and %(offers)s offer(s) withdrawn; "
+                    "the bookings are offered to others."
+                ) % {"assignments": result.reopened_assignments,
+                     "offers": result.withdrawn_offers}
+            messages.success(request, text)
+            return redirect("frontend:blocks")
+    return render(
+        request, "frontend/booker/blocks.html",
+        {"form": form, "blocks": list(interpreter_blocks_visible_to(user=user)[:200])},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@role_required(Role.BOOKER)
+def block_delete(request: HttpRequest, block_id: int) -> HttpResponse:
+    try:
+        interpreter_block_delete(user=request.user, block_id=block_id)  # type: ignore[arg-type]
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from exc
+        raise
+    messages.success(request, _("The block is lifted."))
+    return redirect("frontend:blocks")

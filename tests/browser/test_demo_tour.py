@@ -47,6 +47,28 @@ def test_booker_pages_with_demo_bookings_and_cancellation(pages: Pages) -> None:
     check_page(booker, "tour-booker-form-errors-en")
 
 
+def test_booker_blocks_an_interpreter_for_a_case(pages: Pages) -> None:
+    booker = pages.login("booker")
+    booker.get_by_role("link", name="Sperrede tolker").click()
+    assert booker.get_by_role("heading", name="Sperrede tolker").is_visible()
+    check_page(booker, "tour-booker-blocks-empty")
+    booker.get_by_label("Tolkenummer").fill("T-0")
+    booker.get_by_label("Begrunnelse (tolkeloven § 16)").fill("Tolken er i slekt med parten.")
+    booker.get_by_role("button", name="Sperr", exact=True).click()
+    assert "Fant ikke tolken" in booker.locator("main").inner_text()
+    check_page(booker, "tour-booker-blocks-error")
+    booker.get_by_label("Tolkenummer").fill("T-12100")
+    booker.get_by_label("Saksnummer").fill("2026/4711")
+    booker.get_by_role("button", name="Sperr", exact=True).click()
+    assert "T-12100 er sperret" in booker.locator(".messages").inner_text()
+    row = booker.locator("tr", has_text="T-12100")
+    assert "2026/4711" in row.inner_text()
+    check_page(booker, "tour-booker-blocks")
+    row.get_by_role("button", name="Opphev").click()
+    assert "Sperringen er opphevet" in booker.locator(".messages").inner_text()
+    assert booker.locator("tr", has_text="T-12100").count() == 0
+
+
 def test_interpreter_pages_with_demo_offers_assignments_and_calendar(pages: Pages) -> None:
     interpreter = pages.login("interpreter", phone=True)
     assert interpreter.url.endswith("/interpreter/offers/")

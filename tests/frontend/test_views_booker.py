@@ -175,3 +175,45 @@ def test_audit_trail_reads_as_sentences(client: Client) -> None:
     assert "Avbestilt: Åpen → Avlyst" in body
     assert "(Bestiller)" in body
     assert "Flyttet" in body
+
+
+# --- § 16 blocks ------------------------------------------------------------------------------
+
+
+def test_blocks_page_blocks_lists_and_lifts(client: Client) -> None:
+    from booking.models import InterpreterBlock
+
+    w = world()
+    interpreter = qualified()
+    client.force_login(w.booker)
+    assert client.get("/blocks/").status_code == 200
+    response = client.post("/blocks/", {
+        "register_number": interpreter.register_number, "case_reference": "2026/77",
+        "reason": "Tolken er nabo til parten.",
+    })
+    assert response.status_code == 302 and response.url == "/blocks/"
+    block = InterpreterBlock.objects.get()
+    assert (block.organisation, block.case_reference) == (w.customer, "2026/77")
+    page = client.get("/blocks/").content.decode()
+    assert interpreter.register_number in page and "2026/77" in page
+    assert client.post(f"/blocks/{block.pk}/delete/").status_code == 302
+    assert not InterpreterBlock.objects.exists()
+
+
+def test_blocks_page_shows_errors_and_changes_nothing(client: Client) -> None:
+    from booking.models import InterpreterBlock
+
+    w = world()
+    client.force_login(w.booker)
+    unknown = client.post("/blocks/", {"register_number": "T0", "reason": "Kjenner parten godt."})
+    assert unknown.status_code == 400
+    short = client.post("/blocks/", {"register_number": qualified().register_number,
+                                     "reason": "kort"})
+    assert short.status_code == 400
+    assert not InterpreterBlock.objects.exists()
+    other = world()
+    client.force_login(other.booker)
+    theirs = InterpreterBlock.objects.create(organisation=w.customer, interpreter=qualified(),
+                                             reason="Kjenner parten godt.")
+    assert client.post(f"/blocks/{theirs.pk}/delete/").status_code == 404
+    assert InterpreterBlock.objects.filter(pk=theirs.pk).exists()

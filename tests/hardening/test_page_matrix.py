@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from booking.models.bookings import Assignment, Booking, Offer
+from booking.models.bookings import Assignment, Booking, InterpreterBlock, Offer
 from tests.hardening.world import ROLES, World, build_world
 
 PUBLIC = frozenset(ROLES)
@@ -68,6 +68,11 @@ PAGES: dict[str, Page] = {
     "bookings/<int:booking_id>/cancel/": Page(
         roles("booker", "coordinator"), methods=("POST",),
         kwargs=lambda s: {"booking_id": s["booking"]}, state=_booking_state("booking"),
+    ),
+    "blocks/": Page(roles("booker")),
+    "blocks/<int:block_id>/delete/": Page(
+        roles("booker"), methods=("POST",), kwargs=lambda s: {"block_id": s["block"]},
+        state=lambda s: InterpreterBlock.objects.filter(pk=s["block"]).exists(),
     ),
     "interpreter/offers/": Page(roles("interpreter")),
     "interpreter/offers/<int:offer_id>/card/": Page(
