@@ -167,7 +167,7 @@ def interpreter_block_delete(*, user: User, block_id: int) -> None:
     while it stood are not given back."""
     from booking.selectors import interpreter_blocks_visible_to
 
-    block = interpreter_blocks_visible_to(user=user).select_for_update().filter(
+    block = interpreter_blocks_visible_to(user=user).select_for_update(of=("self",)).filter(
         pk=block_id
     ).first()
     if block is None:
