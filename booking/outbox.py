@@ -48,6 +48,10 @@ def _dispatch_on_commit() -> None:
     ):
         return
     transaction.on_commit(_dispatch_after_commit)
+    from booking import realtime
+
+    if realtime.relay_in_jobs():
+        realtime.outbox_notify()
 
 
 def _dispatch_after_commit() -> None:

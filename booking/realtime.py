@@ -37,7 +37,7 @@ from booking.models import Event
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 100
 # Sends in flight at once towards the channel layer; a wave of offers is sent concurrently.
 SEND_CONCURRENCY = 64
 # A channel layer that hangs must not hold the claimed rows (and a request) for ever.
@@ -160,8 +160,49 @@ def outbox_dispatch_pending() -> int:
     return sent
 
 
+OUTBOX_CHANNEL = "tolk_outbox"
+
+
+def relay_in_jobs() -> bool:
+    """True when only `run_jobs` processes send events (TOLK_OUTBOX_RELAY=jobs, PostgreSQL)."""
+    return (getattr(settings, "TOLK_OUTBOX_RELAY", "web") == "jobs"
+            and connection.vendor == "postgresql")
+
+
+def outbox_notify() -> None:
+    """Inside the transaction that records events: PostgreSQL delivers the notification to the
+    listening `run_jobs` processes when (and only if) the transaction commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
+class OutboxListener:
+    """`LISTEN tolk_outbox` on a PostgreSQL connection of its own: `run_jobs` sleeps in `wait`
+    until a transaction that recorded events commits (or the timeout passes)."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        self._conn = psycopg.connect(**params, autocommit=True)
+        self._conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
+
+    def wait(self, timeout: float) -> bool:
+        """True if events were recorded since the last call (all pending notices are taken)."""
+        woken = any(True for _ in self._conn.notifies(timeout=timeout, stop_after=1))
+        # Several commits in a row are one wake-up: the next dispatch sends them all.
+        woken |= any(True for _ in self._conn.notifies(timeout=0.001))
+        return woken
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 def outbox_dispatch_after_commit() -> None:
     """Called by `transaction.on_commit` after a change that recorded events."""
+    if relay_in_jobs():
+        return  # the NOTIFY sent with the commit wakes the run_jobs processes
     relay = _relay
     if relay is not None and relay.wake():
         return
@@ -305,7 +346,7 @@ async def relay_start(*, interval: float | None = None, **kwargs: Any) -> Relay 
     `run_jobs` process does the work)."""
     global _relay
     interval = relay_interval() if interval is None else interval
-    if interval <= 0:
+    if interval <= 0 or relay_in_jobs():
         return None
     if _relay is not None and _relay.running:
         return _relay

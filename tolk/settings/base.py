@@ -171,6 +171,12 @@ TOLK_OFFER_MINUTES = env_int("TOLK_OFFER_MINUTES", 60)
 TOLK_AUTO_DISPATCH = env_bool("TOLK_AUTO_DISPATCH", False)
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
+# Who sends the outbox events: "web" (every server process, after each commit and every few
+# seconds) or "jobs" (only `manage.py run_jobs` processes, woken by PostgreSQL NOTIFY; needs
+# PostgreSQL and Redis). "jobs" keeps delivery apart from the web workers' interpreter lock.
+TOLK_OUTBOX_RELAY = env_str("TOLK_OUTBOX_RELAY", "web")
+if TOLK_OUTBOX_RELAY not in ("web", "jobs"):
+    raise ValueError("TOLK_OUTBOX_RELAY must be 'web' or 'jobs'")
 TOLK_REQUIRE_SERVICES = env_bool("TOLK_REQUIRE_SERVICES", False)
 # Demo data and its well-known passwords: allowed in local and test settings only.
 TOLK_DEMO_DATA_ALLOWED = False

@@ -1,6 +1,7 @@
-"""The job loop for servers that run without the ASGI lifespan (the relay then does not start in the
-server processes): relay undispatched outbox events and expire due offers every few seconds.
-Several copies may run at once: rows are claimed, offers are locked."""
+"""The job loop: relay undispatched outbox events and expire due offers every few seconds. For
+servers that run without the ASGI lifespan, and in production with TOLK_OUTBOX_RELAY=jobs, where
+only these processes send events: they LISTEN on PostgreSQL and send as soon as a transaction
+that recorded events commits. Several copies may run at once: rows are claimed, offers locked."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from booking.realtime import outbox_dispatch_pending
+from booking.realtime import OutboxListener, outbox_dispatch_pending, relay_in_jobs
 from booking.services.offers import offers_expire_due
 
 logger = logging.getLogger(__name__)
@@ -37,24 +38,34 @@ class Command(BaseCommand):
             raise CommandError("--iterations must be 0 (forever) or more.")
         rounds = sent = expired = failed = 0
         tty = sys.stderr.isatty()
+        listener = OutboxListener() if relay_in_jobs() else None
+        next_expiry = 0.0
         try:
             while iterations == 0 or rounds < iterations:
                 sent += outbox_dispatch_pending()
-                try:
-                    expired += offers_expire_due()
-                except Exception:
-                    # A broken round must not stop the relay; the next round tries again.
-                    failed += 1
-                    logger.warning("offer expiry failed", exc_info=True)
+                if time.monotonic() >= next_expiry:
+                    try:
+                        expired += offers_expire_due()
+                    except Exception:
+                        # A broken round must not stop the relay; the next round tries again.
+                        failed += 1
+                        logger.warning("offer expiry failed", exc_info=True)
+                    next_expiry = time.monotonic() + interval
                 rounds += 1
                 if tty:
                     sys.stderr.write(f"\rrun_jobs: round {rounds}, {sent} events relayed, "
                                      f"{expired} offers expired")
                     sys.stderr.flush()
                 if iterations == 0 or rounds < iterations:
-                    time.sleep(interval)
+                    if listener is not None:
+                        listener.wait(max(next_expiry - time.monotonic(), 0.01))
+                    else:
+                        time.sleep(interval)
         except KeyboardInterrupt:
             pass
+        finally:
+            if listener is not None:
+                listener.close()
         if tty:
             sys.stderr.write("\n")
         self.stdout.write(
