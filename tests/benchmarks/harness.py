@@ -173,8 +173,8 @@ class Server:
     its outbox relay), against the given database and Redis."""
 
     def __init__(self, db: BenchDatabase, *, workers: int = 2, redis_url: str | None = None,
-                 settings: str = "tolk.settings.local", extra_env: dict[str, str] | None = None
-                 ) -> None:
+                 settings: str = "tolk.settings.local", extra_env: dict[str, str] | None = None,
+                 job_processes: int = 0) -> None:
         self.db = db
         self.workers = workers
         self.redis_url = redis_url or os.environ.get("TOLK_BENCH_REDIS_URL", DEFAULT_REDIS)
@@ -182,6 +182,10 @@ class Server:
         self.extra_env = extra_env or {}
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # `manage.py run_jobs` processes beside the web workers, as in production: they relay
+        # the outbox with an interpreter lock of their own.
+        self.job_processes = job_processes
+        self.jobs: list[subprocess.Popen[bytes]] = []
 
     @property
     def http(self) -> str:
@@ -203,8 +207,14 @@ class Server:
              "--lifespan", "on", "--no-access-log", "--log-level", "warning"],
             cwd=ROOT, env=env, start_new_session=True,
         )
+        for _ in range(self.job_processes):
+            self.jobs.append(subprocess.Popen(
+                [PYTHON, "manage.py", "run_jobs", "--interval", "0.2"],
+                cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+            ))
         self._wait_ready()
-        log(f"server: {self.workers} uvicorn workers on {self.http}")
+        log(f"server: {self.workers} uvicorn workers on {self.http}"
+            + (f", {self.job_processes} run_jobs" if self.job_processes else ""))
         return self
 
     def _wait_ready(self, timeout: float = 60) -> None:
@@ -228,6 +238,13 @@ class Server:
         raise RuntimeError("uvicorn did not become ready")
 
     def __exit__(self, *exc: object) -> None:
+        for job in self.jobs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(job.pid, signal.SIGTERM)
+            try:
+                job.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(job.pid, signal.SIGKILL)
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):

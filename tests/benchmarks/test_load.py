@@ -60,6 +60,9 @@ INTERPRETERS = int(os.environ.get("TOLK_LOAD_INTERPRETERS", "500"))
 # A booker's pause between two bookings (mean, seconds): people, not a tight loop.
 THINK = float(os.environ.get("TOLK_LOAD_THINK", "1.0"))
 CUSTOMERS = 5
+# `run_jobs` processes beside the web workers (production: one); 0 leaves the relaying to the
+# web workers alone.
+JOB_PROCESSES = int(os.environ.get("TOLK_LOAD_JOB_PROCESSES", "1"))
 WAVE = 5
 REDIS_URL = os.environ.get("TOLK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 OSLO = ZoneInfo("Europe/Oslo")
@@ -306,6 +309,13 @@ def check_invariants(db: BenchDatabase, result: dict[str, Any]) -> dict[str, int
             "SELECT id, organisation_id FROM booking_event WHERE organisation_id IS NOT NULL"
         ):
             per_org[organisation_id].add(event_id)
+        # Where delivery time goes: from the event row's commit-time stamp to the relay marking
+        # it sent (outbox lag), per kind.
+        result["outbox_lag"] = conn.execute(
+            """SELECT kind, count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP
+                      (ORDER BY extract(epoch FROM dispatched_at - created_at) * 1000)
+                 FROM booking_event WHERE dispatched_at IS NOT NULL GROUP BY kind ORDER BY kind"""
+        ).fetchall()
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM booking_booking), (SELECT count(*) FROM booking_offer),"
             " (SELECT count(*) FROM booking_assignment),"
@@ -345,9 +355,11 @@ def test_load_50_bookers_500_interpreters() -> None:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
+            # As recommended for production: the run_jobs processes send the events.
+            "TOLK_OUTBOX_RELAY": "jobs" if JOB_PROCESSES else "web",
         }
         with Server(db, workers=2, redis_url=REDIS_URL, settings="tolk.settings.production",
-                    extra_env=production) as server:
+                    extra_env=production, job_processes=JOB_PROCESSES) as server:
             result = asyncio.run(run_load(server, world))
         result["world"] = world
         invariants = check_invariants(db, result)
@@ -356,7 +368,7 @@ def test_load_50_bookers_500_interpreters() -> None:
     requests = sum(len(v) for v in stats.latency.values())
     print()
     print(f"load: {BOOKERS} bookers, {INTERPRETERS} interpreters, {result['elapsed']:.1f} s, "
-          f"2 uvicorn workers, PostgreSQL, Redis")
+          f"2 uvicorn workers, {JOB_PROCESSES} run_jobs, PostgreSQL, Redis")
     print(f"throughput: {requests / result['elapsed']:.1f} requests/s ({requests} requests), "
           f"{len(stats.latency['booking_create']) / result['elapsed']:.1f} bookings/s")
     for op in ("booking_create", "offers_wave", "booking_list", "offer_accept", "offer_decline"):
@@ -366,6 +378,9 @@ def test_load_50_bookers_500_interpreters() -> None:
     if stats.offer_delivery:
         print(format_summary("offer call start → interpreter socket",
                              summary_ms(stats.offer_delivery)))
+    for kind, n, (p50, p95, p99) in result.get("outbox_lag", []):
+        print(f"outbox lag (event written → relay sent) {kind}: n={n} p50={p50:.0f} ms "
+              f"p95={p95:.0f} ms p99={p99:.0f} ms")
     print(f"errors: {len(stats.errors)}")
     for line in collections.Counter(stats.errors).most_common(10):
         print("  ", line)
