@@ -259,6 +259,12 @@ async def run_load(server: Server, world: dict[str, Any]) -> dict[str, Any]:
         elapsed = time.perf_counter() - load_started
         # Let the relays send what the last transactions wrote before the sockets close.
         await asyncio.sleep(3)
+        dropped = collections.Counter(
+            f"{c.connection.close_code} {c.connection.close_reason}"[:80]
+            for c in interpreters + bookers if c.connection.close_code is not None
+        )
+        if dropped:
+            log(f"sockets closed by the server or the network before the end: {dict(dropped)}")
         await close_clients(interpreters + bookers)
     return {"stats": stats, "elapsed": elapsed, "interpreters": interpreters, "bookers": bookers}
 
