@@ -257,8 +257,15 @@ async def run_load(server: Server, world: dict[str, Any]) -> dict[str, Any]:
         while pending:
             await asyncio.gather(*list(pending), return_exceptions=True)
         elapsed = time.perf_counter() - load_started
-        # Let the relays send what the last transactions wrote before the sockets close.
-        await asyncio.sleep(3)
+        # Let the relays send what the last transactions wrote before the sockets close: wait
+        # until nothing has arrived for 3 s (at most 30 s).
+        quiet_since, seen = time.perf_counter(), -1
+        while time.perf_counter() - quiet_since < 3 and time.perf_counter() - elapsed \
+                - load_started < 30:
+            count = sum(len(c.received) for c in interpreters + bookers)
+            if count != seen:
+                quiet_since, seen = time.perf_counter(), count
+            await asyncio.sleep(0.5)
         dropped = collections.Counter(
             f"{c.connection.close_code} {c.connection.close_reason}"[:80]
             for c in interpreters + bookers if c.connection.close_code is not None
@@ -327,15 +334,22 @@ def check_invariants(db: BenchDatabase, result: dict[str, Any]) -> dict[str, int
             " (SELECT count(*) FROM booking_assignment),"
             " (SELECT count(*) FROM booking_event)"
         ).fetchone()
-    missed = 0
+    missed_ids: list[int] = []
     for client in result["interpreters"]:
         got = {r.message.get("id") for r in client.received}
-        missed += len(per_interpreter.get(client.interpreter_id, set()) - got)
+        missed_ids += per_interpreter.get(client.interpreter_id, set()) - got
     org_of = {b["user_id"]: b["organisation_id"] for b in result["world"]["bookers"]}
     for client in result["bookers"]:
         got = {r.message.get("id") for r in client.received}
-        missed += len(per_org.get(org_of[client.interpreter_id], set()) - got)
-    found["events not received by their connected client"] = missed
+        missed_ids += per_org.get(org_of[client.interpreter_id], set()) - got
+    found["events not received by their connected client"] = len(missed_ids)
+    if missed_ids:
+        with psycopg.connect(db.url, autocommit=True) as conn:
+            kinds = conn.execute(
+                "SELECT kind, interpreter_id IS NOT NULL, count(*) FROM booking_event "
+                "WHERE id = ANY(%s) GROUP BY 1, 2", (missed_ids,),
+            ).fetchall()
+        log(f"not received, by kind and audience (interpreter?): {kinds}")
     log(f"database: {counts[0]} bookings, {counts[1]} offers, {counts[2]} assignments, "
         f"{counts[3]} events")
     return found
