@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -92,15 +92,27 @@ def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube,
         .values("date", *columns, "outcome", "qualified", "duration_minutes", "cost_nok")
         .query.sql_with_params()
     )
-    sets = ", ".join(f"(y, f.{column}, f.outcome, f.qualified)" for column in columns)
-    flags = ", ".join(f"GROUPING(f.{column})" for column in columns)
-    with connection.cursor() as cursor:
+    sets = ", ".join(f"(g.y, g.{column}, g.outcome, g.qualified)" for column in columns)
+    flags = ", ".join(f"GROUPING(g.{column})" for column in columns)
+    every = ", ".join(f"f.{c}" for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two steps: a plain GROUP BY over every dimension at once, which PostgreSQL runs in
+        # parallel, shrinks 1.5 million facts to the distinct combinations; the GROUPING SETS
+        # (never parallel) then work on those. Enough memory to hash instead of sorting on disk,
+        # and no JIT compilation for a query that runs once.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"""
-            SELECT EXTRACT(YEAR FROM f.date)::int AS y, {", ".join(f"f.{c}" for c in columns)},
-                   f.outcome, f.qualified, {flags}, COUNT(*), SUM(f.duration_minutes),
-                   SUM(f.cost_nok)::float8
-            FROM ({inner}) f
+            SELECT g.y, {", ".join(f"g.{c}" for c in columns)}, g.outcome, g.qualified,
+                   {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8
+            FROM (
+                SELECT EXTRACT(YEAR FROM f.date)::int AS y, {every}, f.outcome, f.qualified,
+                       COUNT(*) AS n, SUM(f.duration_minutes) AS minutes,
+                       SUM(f.cost_nok) AS cost
+                FROM ({inner}) f
+                GROUP BY 1, {every}, f.outcome, f.qualified
+            ) g
             GROUP BY GROUPING SETS ({sets})
             """,  # noqa: S608
             params,
