@@ -24,7 +24,6 @@ from booking.models import (
     Role,
     User,
 )
-from booking.outbox import event_record
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
 REASON_MIN_LENGTH = 10
@@ -89,7 +88,7 @@ def interpreter_block_create(
 ) -> BlockResult:
     """Block the interpreter for the caller's organisation (a booker's own; an administrator
     names it), for `case_reference` or, when empty, for every booking of the organisation."""
-    from booking.services.bookings import _reopen
+    from booking.services.bookings import _reopen, offers_withdraw
     from booking.services.offers import _next_wave_if_exhausted
 
     now = now or timezone.now()
@@ -134,18 +133,8 @@ def interpreter_block_create(
     audit_reason = f"§ 16: {reason}"
     for booking_id in _affected_bookings(block=block, now=now):
         booking = lock_booking(booking_id=booking_id)
-        for offer in Offer.objects.select_for_update().filter(
-            booking=booking, interpreter=interpreter, status=OfferStatus.PENDING
-        ):
-            offer.status = OfferStatus.WITHDRAWN
-            offer.responded_at = now
-            offer.save(update_fields=["status", "responded_at"])
-            event_record(
-                kind="offer.withdrawn",
-                payload={"offer_id": offer.pk, "booking_id": booking.pk, "reason": "cancelled"},
-                interpreter_ids=[interpreter.pk],
-            )
-            withdrawn += 1
+        withdrawn += offers_withdraw(booking=booking, reason="cancelled",
+                                     interpreter_ids=[interpreter.pk])
         # The wave may now have no pending offer left: the next one goes out (or unfilled).
         _next_wave_if_exhausted(booking, now=now)
         assignment = (

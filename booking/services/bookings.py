@@ -196,12 +196,17 @@ def assignment_event(assignment: Assignment, *, change: str) -> None:
     )
 
 
-def offers_withdraw(*, booking: Booking, reason: str, exclude_offer_id: int | None = None) -> int:
-    """Withdraw the booking's pending offers (reason `taken`, `expired` or `cancelled`). Call
-    holding the booking lock."""
+def offers_withdraw(
+    *, booking: Booking, reason: str, exclude_offer_id: int | None = None,
+    interpreter_ids: list[int] | None = None,
+) -> int:
+    """Withdraw the booking's pending offers (reason `taken`, `expired` or `cancelled`), or only
+    those to `interpreter_ids`. Call holding the booking lock."""
     pending = Offer.objects.filter(booking=booking, status=OfferStatus.PENDING)
     if exclude_offer_id is not None:
         pending = pending.exclude(pk=exclude_offer_id)
+    if interpreter_ids is not None:
+        pending = pending.filter(interpreter_id__in=interpreter_ids)
     rows = list(pending.values_list("pk", "interpreter_id"))
     if not rows:
         return 0
