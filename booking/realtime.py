@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -181,6 +182,10 @@ class OutboxListener:
     until a transaction that recorded events commits (or the timeout passes)."""
 
     def __init__(self) -> None:
+        self._conn: Any = None
+        self._connect()
+
+    def _connect(self) -> None:
         import psycopg
 
         params = connection.get_connection_params()
@@ -189,14 +194,30 @@ class OutboxListener:
         self._conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
 
     def wait(self, timeout: float) -> bool:
-        """True if events were recorded since the last call (all pending notices are taken)."""
-        woken = any(True for _ in self._conn.notifies(timeout=timeout, stop_after=1))
-        # Several commits in a row are one wake-up: the next dispatch sends them all.
-        woken |= any(True for _ in self._conn.notifies(timeout=0.001))
-        return woken
+        """True if events may have been recorded since the last call (all pending notices are
+        taken). A lost connection (the database restarted) is opened again; until then this
+        sleeps for `timeout` and answers True, so the caller looks for pending events anyway."""
+        import psycopg
+
+        try:
+            if self._conn is None or self._conn.closed:
+                self._connect()
+                return True  # notices sent while nobody listened are gone
+            woken = any(True for _ in self._conn.notifies(timeout=timeout, stop_after=1))
+            # Several commits in a row are one wake-up: the next dispatch sends them all.
+            woken |= any(True for _ in self._conn.notifies(timeout=0.001))
+            return woken
+        except psycopg.Error:
+            logger.warning("outbox listener: connection lost; listening again", exc_info=True)
+            self.close()
+            time.sleep(timeout)
+            return True
 
     def close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
 
 
 def outbox_dispatch_after_commit() -> None:

@@ -94,3 +94,23 @@ def test_run_jobs_in_jobs_mode_sends_as_soon_as_a_change_commits(settings, capsy
     assert time.monotonic() - started < 10
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
     assert "2 rounds, 1 events relayed" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_listener_survives_a_lost_connection(settings):
+    from booking import realtime
+    from booking.outbox import event_record
+
+    settings.TOLK_OUTBOX_RELAY = "jobs"
+    listener = realtime.OutboxListener()
+    try:
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # as when the database restarts
+            cursor.execute("SELECT pg_terminate_backend(%s)", [listener._conn.info.backend_pid])
+        assert listener.wait(0.05), "after a lost connection the caller looks for events anyway"
+        assert listener.wait(0.05), "listening again: what may have been missed is looked for"
+        event_record(kind="offer.created", payload={}, interpreter_ids=[InterpreterFactory().id])
+        assert listener.wait(2.0), "listening again"
+    finally:
+        listener.close()
