@@ -24,7 +24,8 @@ from stats.exports import filename, report_csv, report_xlsx
 from stats.filters import report_filters
 from stats.models import StatsImport
 from stats.services.imports import assignments_import
-from tolk.errors import PermissionDeniedError, ValidationFailed
+from tolk.api import require_upload_size
+from tolk.errors import PermissionDeniedError
 
 MAX_IMPORT_BYTES = 500 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -175,13 +176,7 @@ class AssignmentImportApi(ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationFailed(
-                code="file_too_large",
-                message_nb="Filen er for stor (høyst 500 MB).",
-                message_en="The file is too large (at most 500 MB).",
-                fields={"file": ["file_too_large"]},
-            )
+        require_upload_size(upload, max_bytes=MAX_IMPORT_BYTES)
         result = assignments_import(stream=upload, file_name=upload.name,
                                     user=request.user)  # type: ignore[arg-type]
         body = self.ResultSerializer(result.as_dict()).data

@@ -14,7 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tolk.errors import DomainError
+from tolk.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,18 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def require_upload_size(upload: Any, *, max_bytes: int) -> None:
+    """An uploaded file larger than `max_bytes` is refused before it is read."""
+    if upload.size > max_bytes:
+        megabytes = max_bytes // (1024 * 1024)
+        raise ValidationFailed(
+            code="file_too_large",
+            message_nb=f"Filen er for stor (høyst {megabytes} MB).",
+            message_en=f"The file is too large (at most {megabytes} MB).",
+            fields={"file": ["file_too_large"]},
+        )
 
 
 def _codes_to_text(detail: Any) -> Any:

@@ -33,7 +33,7 @@ from booking.languages import language_name
 from booking.models import Interpreter, Organisation, Role, User
 from booking.permissions import CanSearchRegister, IsAdmin
 from booking.services.register import register_import
-from tolk.api import Pagination
+from tolk.api import Pagination, require_upload_size
 from tolk.errors import NotFoundError, ValidationFailed
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -204,13 +204,7 @@ class RegisterImportApi(ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationFailed(
-                code="file_too_large",
-                message_nb="Filen er for stor (høyst 50 MB).",
-                message_en="The file is too large (at most 50 MB).",
-                fields={"file": ["file_too_large"]},
-            )
+        require_upload_size(upload, max_bytes=MAX_IMPORT_BYTES)
         result = register_import(stream=upload, file_name=upload.name, imported_by=request.user)
         body = self.ResultSerializer(result.as_dict()).data
         if not result.ok:

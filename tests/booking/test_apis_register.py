@@ -219,3 +219,17 @@ def test_languages_lists_register_languages_with_counts(
 def test_schema_and_docs_are_served(api: APIClient) -> None:
     assert api.get("/api/schema/").status_code == 200
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_import_endpoint_refuses_a_file_over_the_limit(
+    admin_api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from booking.apis import register
+
+    monkeypatch.setattr(register, "MAX_IMPORT_BYTES", 10)
+    response = admin_api.post("/api/v1/register/imports/", {"file": _csv(GOOD)},
+                              format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_too_large"
+    assert response.json()["fields"] == {"file": ["file_too_large"]}
+    assert not Interpreter.objects.exists()
