@@ -79,43 +79,48 @@ def fact_counts(*, facts: QuerySet[AssignmentFact], dimension: str) -> pd.DataFr
     return _keyed(frame, dimension)
 
 
+SUMMARY_TABLE = "stats_factsummary"
+
+
+def _summary_filters(filters: dict[str, str]) -> dict[str, str]:
+    """The filters as the facts' FilterSet applies them: only valid, non-empty values."""
+    filterset = NeedReportFilter(filters, queryset=AssignmentFact.objects.none())
+    filterset.is_valid()
+    return {name: str(value) for name, value in filterset.form.cleaned_data.items()
+            if value not in (None, "")}
+
+
 def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube, report.Cube]:
-    """Both years, every dimension, in one scan: GROUPING SETS over the filtered facts."""
-    first, _ = year_bounds(year - 1)
-    _, last = year_bounds(year)
-    facts = AssignmentFact.objects.filter(date__gte=first, date__lte=last)
-    if filters:
-        facts = NeedReportFilter(filters, queryset=facts).qs
+    """Both years, every dimension, in one query: GROUPING SETS over the summary of the facts
+    per combination of dimensions (migration 0003), which the database keeps right on every
+    write; the filters are all dimensions of the summary."""
     columns = list(DIMENSION_FIELDS.values())
-    inner, params = (
-        facts.order_by()
-        .values("date", *columns, "outcome", "qualified", "duration_minutes", "cost_nok")
-        .query.sql_with_params()
-    )
+    narrowed = _summary_filters(filters)
+    where = "".join(f" AND {name} = %s" for name in narrowed)
     sets = ", ".join(f"(g.y, g.{column}, g.outcome, g.qualified)" for column in columns)
     flags = ", ".join(f"GROUPING(g.{column})" for column in columns)
-    every = ", ".join(f"f.{c}" for c in columns)
+    every = ", ".join(columns)
     with transaction.atomic(), connection.cursor() as cursor:
-        # Two steps: a plain GROUP BY over every dimension at once, which PostgreSQL runs in
-        # parallel, shrinks 1.5 million facts to the distinct combinations; the GROUPING SETS
-        # (never parallel) then work on those. Enough memory to hash instead of sorting on disk,
-        # and no JIT compilation for a query that runs once.
+        # Enough memory to hash the combinations instead of sorting on disk, and no JIT
+        # compilation for a query that runs once.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")
+        # A combination's duration or cost is NULL when none of its facts has one, as a
+        # GROUP BY over the facts would give.
         cursor.execute(
             f"""
             SELECT g.y, {", ".join(f"g.{c}" for c in columns)}, g.outcome, g.qualified,
                    {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8
             FROM (
-                SELECT EXTRACT(YEAR FROM f.date)::int AS y, {every}, f.outcome, f.qualified,
-                       COUNT(*) AS n, SUM(f.duration_minutes) AS minutes,
-                       SUM(f.cost_nok) AS cost
-                FROM ({inner}) f
-                GROUP BY 1, {every}, f.outcome, f.qualified
+                SELECT year AS y, {every}, outcome, qualified, n,
+                       CASE WHEN minutes_n > 0 THEN minutes END AS minutes,
+                       CASE WHEN cost_n > 0 THEN cost END AS cost
+                FROM {SUMMARY_TABLE}
+                WHERE year IN (%s, %s){where}
             ) g
             GROUP BY GROUPING SETS ({sets})
             """,  # noqa: S608
-            params,
+            [year - 1, year, *narrowed.values()],
         )
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=[
@@ -142,6 +147,11 @@ def fact_cubes(
     filters = filters or {}
     if connection.vendor == "postgresql":
         return _cubes_postgres(year=year, filters=filters)
+    return _cubes_from_facts(year=year, filters=filters)
+
+
+def _cubes_from_facts(*, year: int, filters: dict[str, str]) -> tuple[report.Cube, report.Cube]:
+    """The grouping over the facts themselves, one query per dimension (SQLite)."""
     cubes = []
     for each in (year, year - 1):
         facts = facts_in_year(year=each, filters=filters)

@@ -1,0 +1,173 @@
+"""PostgreSQL's summary of the facts per combination of dimensions (migration 0003): whatever
+writes the facts, it equals a fresh grouping of them, and the need report read from it equals the
+report grouped from the facts themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from stats import selectors
+from stats.demo import write_national_csv
+from stats.models import AssignmentFact
+from stats.selectors import need_report
+from stats.services.facts import booking_reopened_receiver, fact_record_platform
+from stats.services.imports import assignments_import
+from tests.stats.helpers import MUNICIPAL_ORG, PRIVATE_ORG, csv_bytes, fact_row
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+KEY = ("year", "language", "provider_type", "modality", "sector", "county",
+       "interpreter_category", "outcome", "qualified")
+TODAY = dt.date(2025, 6, 1)
+
+
+def summary() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(KEY)}, n, minutes, minutes_n, cost, cost_n "  # noqa: S608
+            f"FROM stats_factsummary ORDER BY {', '.join(KEY)}"
+        )
+        return cursor.fetchall()
+
+
+def grouped_facts() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(YEAR FROM date)::integer, language, provider_type, modality, sector, "
+            "county, interpreter_category, outcome, qualified, COUNT(*), "
+            "COALESCE(SUM(duration_minutes), 0), COUNT(duration_minutes), "
+            "COALESCE(SUM(cost_nok), 0), COUNT(cost_nok) "
+            "FROM stats_assignmentfact GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 "
+            "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+        )
+        return cursor.fetchall()
+
+
+def assert_summary_matches_facts() -> None:
+    assert summary() == grouped_facts()
+
+
+def imported(rows: list[dict[str, str]]) -> None:
+    result = assignments_import(stream=csv_bytes(rows), file_name="f.csv", today=TODAY)
+    assert result.ok, result.errors[:3]
+
+
+def platform_fields(**overrides: Any) -> dict[str, Any]:
+    fields = {
+        "provider_org_number": MUNICIPAL_ORG, "provider_type": "municipal",
+        "reference": "tolk-1", "date": dt.date(2024, 5, 2), "language": "tir",
+        "modality": "video", "sector": "justice", "municipality": "5001",
+        "interpreter_category": "B", "outcome": "completed", "duration_minutes": 45,
+        "cost_nok": Decimal("812.50"),
+    }
+    return {**fields, **overrides}
+
+
+FIRST_FILE = [
+    fact_row(reference="a1"),
+    fact_row(reference="a2"),
+    fact_row(reference="a3", date="2023-11-30", language="tir", cost_nok=""),
+    fact_row(reference="a4", outcome="unfilled", interpreter_category="", duration_minutes="",
+             cost_nok="", municipality=""),
+    fact_row(reference="a5", outcome="cancelled", interpreter_category="", duration_minutes="",
+             cost_nok="350.25"),
+    fact_row(reference="tolk-2", modality="onsite", sector="welfare"),
+]
+
+
+def test_summary_follows_every_write_to_the_facts() -> None:
+    assert summary() == []
+    imported(FIRST_FILE)  # all new: COPY straight into the facts
+    assert len(summary()) == 5
+    assert_summary_matches_facts()
+
+    # Again with changes: a1 moves to another combination, a2 only changes its cost, a3 gets a
+    # cost, one row is new; through the staging table (INSERT and UPDATE).
+    imported([
+        fact_row(reference="a1", language="som", municipality="4601"),
+        fact_row(reference="a2", cost_nok="999.99"),
+        fact_row(reference="a3", date="2023-11-30", language="tir", cost_nok="10"),
+        fact_row(reference="a6", date="2024-12-31", outcome="cancelled",
+                 interpreter_category="", duration_minutes="", cost_nok=""),
+    ])
+    assert_summary_matches_facts()
+
+    # Platform facts: new, corrected, replacing the provider's own row for the same booking.
+    fact_record_platform(booking_id=1, fields=platform_fields())
+    assert_summary_matches_facts()
+    fact_record_platform(booking_id=1, fields=platform_fields(duration_minutes=90, cost_nok=None))
+    assert_summary_matches_facts()
+    fact_record_platform(booking_id=2, fields=platform_fields(
+        provider_org_number=PRIVATE_ORG, provider_type="private", reference="tolk-2",
+        outcome="unfilled", interpreter_category="", duration_minutes=None,
+    ))
+    assert not AssignmentFact.objects.filter(reference="tolk-2", source="import").exists()
+    assert_summary_matches_facts()
+
+    # A reopened booking's fact goes; plain deletes and updates.
+    booking_reopened_receiver(sender=None, booking=SimpleNamespace(pk=1))
+    assert not AssignmentFact.objects.filter(booking_id=1).exists()
+    assert_summary_matches_facts()
+    AssignmentFact.objects.filter(reference="a2").delete()
+    assert_summary_matches_facts()
+    AssignmentFact.objects.filter(reference__in=["a5", "a6"]).update(outcome="unfilled",
+                                                                     cost_nok=None)
+    assert_summary_matches_facts()
+
+    # The last fact of a combination takes the combination with it.
+    AssignmentFact.objects.all().delete()
+    assert summary() == []
+
+
+def test_invalid_file_leaves_the_summary_alone() -> None:
+    imported(FIRST_FILE)
+    before = summary()
+    result = assignments_import(
+        stream=csv_bytes([fact_row(reference="a1", language="som"),
+                          fact_row(reference="b1", outcome="maybe")]),
+        file_name="bad.csv", today=TODAY,
+    )
+    assert not result.ok
+    assert summary() == before
+    assert_summary_matches_facts()
+
+
+def _from_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(selectors, "_cubes_postgres", selectors._cubes_from_facts)
+
+
+FILTERS: list[dict[str, str]] = [
+    {},
+    {"provider_type": "private"},
+    {"county": "03", "sector": "health"},
+    {"modality": "video"},
+    {"county": "46", "sector": "welfare", "provider_type": "municipal", "modality": "onsite"},
+    {"county": "99"},  # not a county: ignored by the facts' filter, so by the summary's too
+]
+
+
+@pytest.mark.parametrize("suppress", [True, False])
+def test_report_from_summary_equals_report_from_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suppress: bool
+) -> None:
+    for year, rows in ((2023, 3000), (2024, 3200)):
+        path = tmp_path / f"{year}.csv"
+        write_national_csv(path, year=year, rows=rows)
+        with path.open("rb") as stream:
+            assert assignments_import(stream=stream, file_name=path.name, today=TODAY).ok
+    fact_record_platform(booking_id=1, fields=platform_fields())
+    assert_summary_matches_facts()
+
+    from_summary = [need_report(year=2024, filters=f, suppress=suppress) for f in FILTERS]
+    assert from_summary[0]["totals"]["requests"] == 3201
+    assert from_summary[1]["totals"]["requests"] < 3201
+    _from_facts(monkeypatch)
+    from_facts = [need_report(year=2024, filters=f, suppress=suppress) for f in FILTERS]
+    assert from_summary == from_facts
