@@ -83,6 +83,10 @@ ERROR_RESPONSES = {
     "429": "Too many requests; see Retry-After.",
     "503": "Temporarily unavailable; see Retry-After.",
 }
+# Only where the operation takes a body.
+BODY_ERROR_RESPONSES = {
+    "415": "The body's content type is not accepted, or the body cannot be read as that type.",
+}
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool
@@ -97,7 +101,10 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, description in ERROR_RESPONSES.items():
+            errors = dict(ERROR_RESPONSES)
+            if "requestBody" in operation:
+                errors.update(BODY_ERROR_RESPONSES)
+            for status, description in errors.items():
                 response = responses.setdefault(status, {"description": description})
                 # A view may describe an error status in words; the body is still the error shape.
                 if not response.get("content"):

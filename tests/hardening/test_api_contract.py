@@ -159,3 +159,21 @@ def test_no_new_operation_has_an_untyped_success_body() -> None:
                     untyped.add(f"{method.upper()} {path}")
     new = untyped - UNTYPED_SUCCESS
     assert not new, f"document the response body of {sorted(new)} (an OutputSerializer)"
+
+
+def test_a_body_of_a_type_the_server_does_not_read_is_a_documented_415(world: World) -> None:
+    """A body without a content type (as the fuzzing once sent to the register import) or of a
+    type the operation does not read: 415 with the error shape, and the schema lists 415 for the
+    operations that take a body."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    client = world.client("admin")
+    for content_type in ("", "text/plain"):
+        response = client.generic("POST", "/api/v1/register/imports/", b"register_number\n1\n",
+                                  content_type=content_type)
+        assert response.status_code == 415, (content_type, response.content)
+        assert response.json()["code"] == "unsupported_media_type"
+    spec = SchemaGenerator().get_schema(request=None, public=True)
+    operations = spec["paths"]["/api/v1/register/imports/"]
+    assert "415" in operations["post"]["responses"]
+    assert "415" not in operations["get"]["responses"]
