@@ -15,6 +15,12 @@ the events of the client's own stream it missed after ID, then live events follo
 `REPLAY_LIMIT` events were missed the server sends `{"type": "resync"}` instead: reload through the
 REST API and continue from the id of the next event.
 
+Nothing is lost on an open socket either: the channel layer may drop a live message (a Redis
+restart, a process that was not subscribed at that moment), so every `CATCH_UP_SECONDS` (more or
+less, spread out) a socket reads its stream from the outbox and sends the events that were sent out
+more than `SETTLE_SECONDS` ago and never reached it, in id order. Such an event comes late, never
+twice.
+
 Client messages (JSON objects; `request_id`, a string or number, is echoed back if given):
 - `{"type": "offer.accept", "offer_id": 12, "impartial": true, "confidentiality": true}` →
   `{"type": "offer.accept.result", "offer_id": 12, "status": "accepted", "assignment_id": 7,
@@ -28,8 +34,10 @@ Client messages (JSON objects; `request_id`, a string or number, is echoed back 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -70,6 +78,9 @@ MAX_MESSAGE_BYTES = 8 * 1024
 # Client messages: at most this many in any window of this many seconds.
 MESSAGE_BURST = 20
 MESSAGE_WINDOW_SECONDS = 10.0
+# Catch-up from the outbox for an open socket (see the module text).
+CATCH_UP_SECONDS = 15.0
+SETTLE_SECONDS = 5.0
 MAX_REASON_LENGTH = 500
 ENVELOPE_KEYS = ("type", "offer_id", "request_id")
 
@@ -110,6 +121,26 @@ def events_since(*, field: str, audience_id: int, since: int) -> list[dict[str, 
     if len(events) > REPLAY_LIMIT:
         return None
     return [event_message(e) for e in events]
+
+
+@database_sync_to_async
+def stream_position(*, field: str, audience_id: int) -> int:
+    """Where catch-up starts for a socket that opens now: before the oldest event of the stream
+    still waiting to be sent, or else at the newest."""
+    stream = Event.objects.filter(**{field: audience_id}).order_by("id")
+    pending = stream.filter(dispatched_at__isnull=True).values_list("id", flat=True).first()
+    if pending is not None:
+        return pending - 1
+    return stream.reverse().values_list("id", flat=True).first() or 0
+
+
+@database_sync_to_async
+def events_after(
+    *, field: str, audience_id: int, after: int, limit: int
+) -> list[tuple[int, dt.datetime | None, dict[str, Any]]]:
+    """Up to `limit` events of one stream with ids above `after`, with when each was sent out."""
+    events = Event.objects.filter(**{field: audience_id}, id__gt=after).order_by("id")[:limit]
+    return [(e.id, e.dispatched_at, event_message(e)) for e in events]
 
 
 def scope_language(scope: dict[str, Any]) -> str:
@@ -187,6 +218,12 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         self.sent_order: deque[int] = deque()
         self.message_times: deque[float] = deque()
         group = self.group_name(audience)
+        self.audience = audience
+        # Catch-up covers every event from here on, read before joining so none falls in between.
+        self.caught_up_to = (
+            int(since_raw) if since_raw
+            else await stream_position(field=self.audience_field, audience_id=audience)
+        )
         # Join before accepting: once the client sees the socket open, every event committed from
         # then on reaches it. Join before reading the backlog too, so nothing committed in between
         # is missed; whatever arrives both ways is sent once.
@@ -206,6 +243,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             else:
                 for message in missed:
                     await self._send_event(message)
+        self.catching_up = asyncio.ensure_future(self._catch_up_loop())
 
     async def _refuse(self, code: int) -> None:
         # Accept first: a close before accept becomes an HTTP 403 and the client never sees why.
@@ -216,6 +254,9 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         expiry = getattr(self, "expiry", None)
         if expiry is not None:
             expiry.cancel()
+        catching_up = getattr(self, "catching_up", None)
+        if catching_up is not None:
+            catching_up.cancel()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -228,6 +269,37 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         if len(self.sent_order) > SEEN_IDS:
             self.sent_ids.discard(self.sent_order.popleft())
         await self.send_json(message)
+
+    async def _catch_up_loop(self) -> None:
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS * random.uniform(0.5, 1.5))  # noqa: S311
+            try:
+                await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database away for a moment: try again next round
+                logger.warning("websocket catch-up failed", exc_info=True)
+
+    async def catch_up(self) -> None:
+        """Send the events of this stream sent out at least SETTLE_SECONDS ago that the socket has
+        not had. An event not yet sent out (or only just) holds the position back, so it is looked
+        at again next round."""
+        rows = await events_after(field=self.audience_field, audience_id=self.audience,
+                                  after=self.caught_up_to, limit=REPLAY_LIMIT + 1)
+        if len(rows) > REPLAY_LIMIT:
+            await self.send_json({"type": "resync", "limit": REPLAY_LIMIT})
+            self.caught_up_to = rows[-1][0]
+            return
+        settled = timezone.now() - dt.timedelta(seconds=SETTLE_SECONDS)
+        position, held = self.caught_up_to, False
+        for event_id, dispatched_at, message in rows:
+            if dispatched_at is None or dispatched_at > settled:
+                held = True
+                continue
+            await self._send_event(message)
+            if not held:
+                position = event_id
+        self.caught_up_to = position
 
     async def outbox_event(self, event: dict[str, Any]) -> None:
         """Channel layer handler: one outbox event for this stream."""

@@ -52,19 +52,16 @@ def database_config(default_url: str = DEFAULT_SQLITE_URL) -> dict[str, Any]:
 def channel_layers() -> dict[str, Any]:
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
+        # Redis pub/sub: a group message reaches each server process once, pushed on one
+        # subscription connection, and is handed out to that process's sockets in memory. The
+        # list-based core layer pops each message with four Redis round trips and, under load,
+        # expired or dropped messages once a process fell behind. Pub/sub keeps nothing for a
+        # process that is not subscribed at that moment; the consumers' catch-up from the outbox
+        # (`booking.consumers`) sends whatever a socket missed.
         return {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {
-                    # channels-redis blocks 5 s in BZPOPMIN; redis-py 8 also times reads out after
-                    # 5 s by default, which kills the consumer holding the receive lock. Its pool
-                    # also stops at 100 connections, fewer than a burst of websocket connects
-                    # needs for group_add.
-                    "hosts": [{"address": redis_url, "socket_timeout": 30,
-                               "max_connections": 2000}],
-                    "capacity": 1500,
-                    "expiry": 30,
-                },
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": 30}]},
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

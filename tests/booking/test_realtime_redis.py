@@ -11,6 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.utils import timezone
 
 from booking import realtime
@@ -32,7 +33,7 @@ async def no_relay_left_behind():
 
 def _assert_redis_layer():
     layer = get_channel_layer()
-    assert isinstance(layer, RedisChannelLayer), "REDIS_URL must select the Redis channel layer"
+    assert isinstance(layer, RedisPubSubChannelLayer), "REDIS_URL must select the Redis layer"
 
 
 async def test_wave_to_many_candidates_reaches_each_exactly_once():

@@ -207,27 +207,35 @@ def private_redis() -> Iterator[RedisProcess]:
         redis.stop()
 
 
-def _subscribe(group: str) -> tuple[Any, str]:
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-    return layer, channel
+def _delivered_while(group: str, run: Any, timeout: float = 2.0) -> list[dict[str, Any]]:
+    """Join `group` as a websocket consumer would, run `run` (synchronous, in this thread), and
+    return what reached the group. One event loop throughout: the pub/sub layer's subscription
+    belongs to the loop it was made in."""
+    import asyncio
 
+    from asgiref.sync import sync_to_async
 
-def _receive_all(layer: Any, channel: str, timeout: float = 2.0) -> list[dict[str, Any]]:
-    async def drain() -> list[dict[str, Any]]:
-        import asyncio
-
+    async def scene() -> list[dict[str, Any]]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        await sync_to_async(run)()
         messages = []
         wait = timeout
         while True:
             try:
                 messages.append(await asyncio.wait_for(layer.receive(channel), wait))
             except TimeoutError:
-                return messages
+                break
             wait = 0.3
+        await layer.group_discard(group, channel)
+        return messages
 
-    return async_to_sync(drain)()
+    return async_to_sync(scene)()
+
+
+def _run_jobs_once() -> None:
+    call_command("run_jobs", iterations=1, interval=0.1, stdout=io.StringIO())
 
 
 @pytest.mark.redis
@@ -235,7 +243,7 @@ def test_redis_down_booking_still_works_and_events_follow_when_it_is_back(
     world: World, private_redis: RedisProcess
 ) -> None:
     layer_config = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [f"redis://127.0.0.1:{private_redis.port}/0"]},
     }}
     group = f"organisation.{world.own['customer'].id}"
@@ -251,12 +259,61 @@ def test_redis_down_booking_still_works_and_events_follow_when_it_is_back(
         assert pending.filter(organisation=world.own["customer"]).exists()
         # Redis comes back (empty: it keeps nothing on disk); the client re-subscribes.
         private_redis.start()
-        layer, channel = _subscribe(group)
-        call_command("run_jobs", iterations=1, interval=0.1, stdout=io.StringIO())
-        messages = _receive_all(layer, channel)
+        messages = _delivered_while(group, _run_jobs_once)
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
     delivered = [m["event"] for m in messages]
     assert any(e["payload"].get("booking_id") == booking_id for e in delivered), delivered
+
+
+@pytest.mark.redis
+def test_redis_restart_under_an_open_socket_loses_no_event(
+    world: World, private_redis: RedisProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A booker's socket stays open while Redis goes away and comes back empty: the booking made
+    meanwhile still reaches it (live once the layer has subscribed again, or by catch-up)."""
+    from asgiref.sync import sync_to_async
+
+    from booking import consumers
+    from tests.booking.wsclient import ws_open
+
+    monkeypatch.setattr(consumers, "CATCH_UP_SECONDS", 0.5)
+    monkeypatch.setattr(consumers, "SETTLE_SECONDS", 0.5)
+    layer_config = {"default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [f"redis://127.0.0.1:{private_redis.port}/0"]},
+    }}
+    Event.objects.filter(dispatched_at__isnull=True).update(dispatched_at=time_now())
+
+    def book() -> int:
+        response = _client(world.own["booker"]).post(
+            reverse("booking-list"), booking_payload(world.own, days=43), format="json"
+        )
+        assert response.status_code == 201, response.content
+        return int(response.json()["id"])
+
+    async def scene() -> tuple[int, list[dict[str, Any]]]:
+        comm = await ws_open("/ws/bookings/", world.own["booker"])
+        private_redis.stop()
+        booking_id = await sync_to_async(book)()
+        private_redis.start()
+        await sync_to_async(_run_jobs_once)()
+        received: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(
+            m.get("payload", {}).get("booking_id") == booking_id for m in received
+        ):
+            # (a timeout in receive_json_from would end the consumer)
+            if not await comm.receive_nothing(timeout=0.5):
+                received.append(await comm.receive_json_from(timeout=2))
+        await comm.disconnect()
+        return booking_id, received
+
+    with override_settings(CHANNEL_LAYERS=layer_config):
+        booking_id, received = async_to_sync(scene)()
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+    ids = [m["id"] for m in received]
+    assert len(ids) == len(set(ids)), "an event arrived twice"
+    assert any(m["payload"].get("booking_id") == booking_id for m in received), received
 
 
 def time_now() -> Any:
@@ -303,10 +360,9 @@ def test_process_killed_after_commit_outbox_still_delivers(world: World) -> None
     booking = Booking.objects.latest("id")
     pending = Event.objects.filter(dispatched_at__isnull=True)
     assert pending.exists(), "the change committed without its events"
-    layer, channel = _subscribe(f"organisation.{world.own['customer'].id}")
-    call_command("run_jobs", iterations=1, interval=0.1, stdout=io.StringIO())
+    messages = _delivered_while(f"organisation.{world.own['customer'].id}", _run_jobs_once)
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
-    delivered = [m["event"] for m in _receive_all(layer, channel)]
+    delivered = [m["event"] for m in messages]
     assert any(e["payload"].get("booking_id") == booking.id for e in delivered), delivered
 
 
