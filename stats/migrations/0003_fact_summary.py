@@ -7,7 +7,8 @@ their durations and the sum and count of their costs (exact numeric). Statement-
 the facts add the rows a statement inserted (COPY included) and subtract the rows it deleted or
 replaced, reading the statement's transition tables; a combination whose count reaches 0 goes.
 Upserts run in key order so that concurrent writers lock the summary's rows in the same order.
-(Subtracting is an upsert too, so `n` cannot have a CHECK: PostgreSQL checks the row it would
+The key's text columns compare bytes (COLLATE "C"): sorting and indexing a year's combinations is
+much cheaper, and the report only groups by them. (Subtracting is an upsert too, so `n` cannot have a CHECK: PostgreSQL checks the row it would
 insert before it finds the conflict.)
 The need report reads the summary instead of grouping a million facts (`stats.selectors`).
 
@@ -23,10 +24,11 @@ KEY = (
 KEY_LIST = ", ".join(KEY)
 MEASURES = "n, minutes, minutes_n, cost, cost_n"
 # Every key column of a fact, `year` computed from its date.
-FACT_KEY = (
-    "EXTRACT(YEAR FROM date)::integer AS year, language, provider_type, modality, sector, county, "
-    "interpreter_category, outcome, qualified"
-)
+FACT_KEY = ", ".join([
+    "date_part('year', date)::integer AS year",
+    *(f'{c} COLLATE "C" AS {c}' for c in KEY[1:-1]),
+    "qualified",
+])
 # The summary's measures of one fact, with `sign` 1 for a fact added and -1 for one taken away.
 FACT_DELTA = (
     "{sign} AS n, {sign} * duration_minutes::bigint AS minutes, "
@@ -64,13 +66,13 @@ EMPTIED = f"""
 FORWARD = f"""
 CREATE TABLE stats_factsummary (
     year integer NOT NULL,
-    language varchar(3) NOT NULL,
-    provider_type varchar(16) NOT NULL,
-    modality varchar(8) NOT NULL,
-    sector varchar(16) NOT NULL,
-    county varchar(2) NOT NULL,
-    interpreter_category varchar(1) NOT NULL,
-    outcome varchar(10) NOT NULL,
+    language varchar(3) COLLATE "C" NOT NULL,
+    provider_type varchar(16) COLLATE "C" NOT NULL,
+    modality varchar(8) COLLATE "C" NOT NULL,
+    sector varchar(16) COLLATE "C" NOT NULL,
+    county varchar(2) COLLATE "C" NOT NULL,
+    interpreter_category varchar(1) COLLATE "C" NOT NULL,
+    outcome varchar(10) COLLATE "C" NOT NULL,
     qualified boolean NOT NULL,
     n bigint NOT NULL,
     minutes bigint NOT NULL,
