@@ -16,7 +16,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import queue
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -416,24 +419,106 @@ def _staging_drop(cursor: Any) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
 
 
-def _staging_write(cursor: Any, frame: pd.DataFrame) -> None:
+_CSV_SPECIAL = (",", '"', "\r", "\n")
+
+
+def _csv_field(values: pd.Series) -> list[str]:
+    """A column as fields of PostgreSQL's CSV format. A value is quoted only when it needs to be;
+    one scan of the joined column decides whether any does (a file's columns seldom need it)."""
+    fields: list[str] = values.tolist()
+    joined = "\x00".join(fields)
+    if not any(special in joined for special in _CSV_SPECIAL):
+        return fields
+    return [
+        '"' + value.replace('"', '""') + '"'
+        if any(special in value for special in _CSV_SPECIAL) else value
+        for value in fields
+    ]
+
+
+def _csv_lines(columns: list[list[str] | str]) -> bytes:
+    """CSV lines for COPY from columns of fields (a str is the same field on every line). Empty
+    fields are NULL unless the COPY forces them not to be."""
+    rows = len(next(column for column in columns if not isinstance(column, str)))
+    fields = [itertools.repeat(c, rows) if isinstance(c, str) else c for c in columns]
+    return ("\n".join(map(",".join, zip(*fields, strict=False))) + "\n").encode()
+
+
+class _CopyStream:
+    """One COPY fed with chunk after chunk, sent by a thread of its own: the database loads a
+    chunk while the next one is read and checked. At most `_DEPTH` chunks wait in memory.
+
+    The COPY is ended normally however the caller stops (the rows sent so far are loaded and the
+    caller's transaction or savepoint decides what stays); an error of the COPY itself, such as a
+    unique violation, is raised by `close`."""
+
+    _DEPTH = 2
+
+    def __init__(self, cursor: Any, statement: str) -> None:
+        self._cursor = cursor
+        self._statement = statement
+        self._copy: Any = None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self._DEPTH)
+        self._thread: threading.Thread | None = None
+        self._failed: BaseException | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._thread is None:
+            self._copy = self._cursor.cursor.copy(self._statement)
+            copy = self._copy.__enter__()
+            self._thread = threading.Thread(target=self._send, args=(copy,), daemon=True)
+            self._thread.start()
+        if self._failed is not None:
+            raise self._failed
+        self._queue.put(data)
+
+    def _send(self, copy: Any) -> None:
+        try:
+            while (data := self._queue.get()) is not None:
+                copy.write(data)
+        except BaseException as exc:  # handed to the caller's thread
+            self._failed = exc
+            while self._queue.get() is not None:  # keep `write` from blocking
+                pass
+
+    def close(self) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        self._thread = None
+        self._copy.__exit__(None, None, None)
+        if self._failed is not None:
+            raise self._failed
+
+
+def _staging_statement() -> str:
+    return (
+        f"COPY {STAGING_TABLE} (line, {', '.join(FACT_COLUMNS)}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(FACT_COLUMNS)}))"
+    )
+
+
+def _staging_lines(frame: pd.DataFrame) -> bytes:
+    return _csv_lines([
+        [str(line) for line in frame["_line"].tolist()],
+        *(_csv_field(frame[column]) for column in FACT_COLUMNS),
+    ])
+
+
+def _staging_write(cursor: Any, frame: pd.DataFrame, stream: _CopyStream | None) -> None:
+    if stream is not None:
+        # PostgreSQL parses the CSV: much faster than inserting row by row.
+        stream.write(_staging_lines(frame))
+        return
     columns = ["_line", *FACT_COLUMNS]
     names = ", ".join(["line", *FACT_COLUMNS])
-    if _is_postgres():
-        # pandas' C writer makes the CSV; PostgreSQL parses it (much faster than row by row).
-        text = frame[columns].to_csv(header=False, index=False, lineterminator="\n")
-        with cursor.cursor.copy(
-            f"COPY {STAGING_TABLE} ({names}) FROM STDIN "
-            f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(FACT_COLUMNS)}))"
-        ) as copy:
-            copy.write(text)
-    else:
-        marks = ", ".join(["%s"] * len(columns))
-        records = zip(*(frame[column].tolist() for column in columns), strict=True)
-        cursor.executemany(
-            f"INSERT INTO {STAGING_TABLE} ({names}) VALUES ({marks})",  # noqa: S608
-            [(int(r[0]), *r[1:]) for r in records],
-        )
+    marks = ", ".join(["%s"] * len(columns))
+    records = zip(*(frame[column].tolist() for column in columns), strict=True)
+    cursor.executemany(
+        f"INSERT INTO {STAGING_TABLE} ({names}) VALUES ({marks})",  # noqa: S608
+        [(int(r[0]), *r[1:]) for r in records],
+    )
 
 
 _DIRECT_COLUMNS = (
@@ -441,24 +526,54 @@ _DIRECT_COLUMNS = (
 )
 
 
-def _facts_copy(cursor: Any, frame: pd.DataFrame, stats_import: StatsImport) -> None:
-    """COPY a validated chunk straight into the facts (PostgreSQL). A key that already exists,
-    or repeats in the file, stops it with a unique violation."""
-    municipality = frame["municipality"]
-    counties = {value: value[:2] for value in municipality.unique()}
-    rows = frame[list(FACT_COLUMNS)].assign(
-        county=municipality.map(counties),
-        qualified=np.where(frame["interpreter_category"].to_numpy() != "", "t", "f"),
-        stats_import_id=stats_import.pk,
-        updated_at=timezone.now().isoformat(),
-    )
-    rows.insert(0, "source", Source.IMPORT.value)
-    text = rows[list(_DIRECT_COLUMNS)].to_csv(header=False, index=False, lineterminator="\n")
-    with cursor.cursor.copy(
+def _facts_statement() -> str:
+    return (
         f"COPY {AssignmentFact._meta.db_table} ({', '.join(_DIRECT_COLUMNS)}) FROM STDIN "
         "WITH (FORMAT csv, FORCE_NOT_NULL (municipality, county, interpreter_category))"
-    ) as copy:
-        copy.write(text)
+    )
+
+
+def _facts_lines(frame: pd.DataFrame, stats_import: StatsImport, now: str) -> bytes:
+    """A validated chunk as COPY lines for the facts. Validation leaves only the reference free
+    text; every other column matches a pattern without CSV's special characters."""
+    municipality = frame["municipality"]
+    counties = {value: value[:2] for value in municipality.unique()}
+    fields = {column: frame[column].tolist() for column in FACT_COLUMNS}
+    fields["reference"] = _csv_field(frame["reference"])
+    return _csv_lines([
+        Source.IMPORT.value,
+        *(fields[column] for column in FACT_COLUMNS),
+        municipality.map(counties).tolist(),
+        np.where(frame["interpreter_category"].to_numpy() != "", "t", "f").tolist(),
+        str(stats_import.pk),
+        now,
+    ])
+
+
+class _FactsLoad:
+    """Valid chunks COPYed straight into the facts (PostgreSQL). The first chunk is a statement
+    of its own, so that a file repeating keys already stored (a re-import) stops after one
+    chunk; the rest stream through one COPY. A key that already exists, or repeats in the file,
+    stops the load with a unique violation."""
+
+    def __init__(self, cursor: Any, stats_import: StatsImport) -> None:
+        self._cursor = cursor
+        self._stats_import = stats_import
+        self._now = timezone.now().isoformat()
+        self._first = True
+        self._stream = _CopyStream(cursor, _facts_statement())
+
+    def write(self, frame: pd.DataFrame) -> None:
+        data = _facts_lines(frame, self._stats_import, self._now)
+        if self._first:
+            self._first = False
+            with self._cursor.cursor.copy(_facts_statement()) as copy:
+                copy.write(data)
+        else:
+            self._stream.write(data)
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def _duplicates(cursor: Any, result: ImportResult) -> None:
@@ -738,21 +853,33 @@ def _import_rows(
     progress: Callable[[int], None] | None, direct: StatsImport | None = None,
 ) -> None:
     """Read and validate every row. Valid chunks go to the staging table, or with `direct`
-    straight into the facts (the caller falls back to staging on a key that exists)."""
+    straight into the facts (the caller falls back to staging on a problem or a key that
+    exists)."""
+    facts = None if direct is None else _FactsLoad(cursor, direct)
+    stream = _CopyStream(cursor, _staging_statement()) if _is_postgres() else None
     try:
         header = _read_header(text, result)
         if header is None:
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ParserWarning)
-            for frame in _frames(text, header, result, caught):
-                validate_chunk(frame, state, result)
-                if direct is None:
-                    _staging_write(cursor, frame)
-                elif result.ok:
-                    _facts_copy(cursor, frame, direct)
-                if progress is not None:
-                    progress(result.rows)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ParserWarning)
+                for frame in _frames(text, header, result, caught):
+                    validate_chunk(frame, state, result)
+                    if facts is None:
+                        _staging_write(cursor, frame, stream)
+                    elif not result.ok:
+                        raise _Fallback  # the staging path reports every problem
+                    else:
+                        facts.write(frame)
+                    if progress is not None:
+                        progress(result.rows)
+        finally:
+            # The rows go in before anything else uses the connection.
+            if facts is not None:
+                facts.close()
+            if stream is not None:
+                stream.close()
     except UnicodeDecodeError:
         result.add_error(RowError(result.rows + 2, "", "invalid_encoding",
                                   "The file is not UTF-8 text."))
