@@ -100,7 +100,8 @@ class AssignmentFact(models.Model):
         permissions = [
             ("view_unsuppressed", _("Can see the need report without small-number suppression")),
         ]
-        indexes = [models.Index(fields=["date"], name="fact_date")]
+        # No index on the date: on PostgreSQL the need report reads the summary per combination
+        # of dimensions (migration 0003), and every imported row would pay for one.
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_org_number", "reference"], name="fact_provider_reference_unique"
