@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import dj_database_url
 
@@ -49,6 +50,17 @@ def database_config(default_url: str = DEFAULT_SQLITE_URL) -> dict[str, Any]:
     return config
 
 
+def channel_prefix(redis_url: str) -> str:
+    """Pub/sub channels are shared by every database of a Redis server, so the group names carry
+    the database number: two installations on databases 0 and 1 never see each other's events.
+    `TOLK_CHANNEL_PREFIX` sets a prefix of one's own."""
+    chosen = os.environ.get("TOLK_CHANNEL_PREFIX", "").strip()
+    if chosen:
+        return chosen
+    database = urlparse(redis_url).path.strip("/") or "0"
+    return f"tolk{database}"
+
+
 def channel_layers() -> dict[str, Any]:
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
@@ -61,7 +73,10 @@ def channel_layers() -> dict[str, Any]:
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": 30}]},
+                "CONFIG": {
+                    "hosts": [{"address": redis_url, "socket_timeout": 30}],
+                    "prefix": channel_prefix(redis_url),
+                },
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

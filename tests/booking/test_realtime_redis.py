@@ -113,3 +113,29 @@ async def test_reconnect_since_over_redis_replays_exactly_the_missed():
     assert (await comm.receive_json_from(timeout=2))["id"] == live[0]
     assert await comm.receive_nothing(timeout=0.3)
     await comm.disconnect()
+
+
+async def test_installations_on_other_redis_databases_do_not_hear_each_other(monkeypatch):
+    """Pub/sub ignores the database number; the prefix from `tolk.env.channel_prefix` keeps two
+    installations sharing one Redis server apart."""
+    import os
+
+    from tolk.env import channel_prefix
+
+    monkeypatch.delenv("TOLK_CHANNEL_PREFIX", raising=False)
+    base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+    first = RedisPubSubChannelLayer(hosts=[f"{base}/7"], prefix=channel_prefix(f"{base}/7"))
+    second = RedisPubSubChannelLayer(hosts=[f"{base}/8"], prefix=channel_prefix(f"{base}/8"))
+    try:
+        mine = await first.new_channel()
+        theirs = await second.new_channel()
+        await first.group_add("organisation.1", mine)
+        await second.group_add("organisation.1", theirs)
+        await asyncio.sleep(0.1)  # subscriptions reach Redis
+        await first.group_send("organisation.1", {"type": "outbox.event", "n": 1})
+        assert (await asyncio.wait_for(first.receive(mine), 2))["n"] == 1
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(second.receive(theirs), 0.5)
+    finally:
+        await first.flush()
+        await second.flush()
