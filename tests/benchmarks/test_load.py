@@ -329,6 +329,10 @@ def check_invariants(db: BenchDatabase, result: dict[str, Any]) -> dict[str, int
                       (ORDER BY extract(epoch FROM dispatched_at - created_at) * 1000)
                  FROM booking_event WHERE dispatched_at IS NOT NULL GROUP BY kind ORDER BY kind"""
         ).fetchall()
+        sent_out = dict(conn.execute(
+            "SELECT id, extract(epoch FROM dispatched_at) FROM booking_event"
+            " WHERE dispatched_at IS NOT NULL"
+        ).fetchall())
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM booking_booking), (SELECT count(*) FROM booking_offer),"
             " (SELECT count(*) FROM booking_assignment),"
@@ -343,6 +347,17 @@ def check_invariants(db: BenchDatabase, result: dict[str, Any]) -> dict[str, int
         got = {r.message.get("id") for r in client.received}
         missed_ids += per_org.get(org_of[client.interpreter_id], set()) - got
     found["events not received by their connected client"] = len(missed_ids)
+    # From the relay handing an event to the channel layer to the client's socket. Events that
+    # took longer than the settle time most likely came by the consumers' catch-up.
+    from booking import consumers
+
+    lags = [
+        r.wall - float(sent_out[r.message["id"]])
+        for c in result["interpreters"] + result["bookers"] for r in c.received
+        if r.message.get("id") in sent_out
+    ]
+    result["socket_lag"] = lags
+    result["caught_up"] = sum(1 for lag in lags if lag > consumers.SETTLE_SECONDS)
     if missed_ids:
         with psycopg.connect(db.url, autocommit=True) as conn:
             kinds = conn.execute(
@@ -401,6 +416,12 @@ def test_load_50_bookers_500_interpreters() -> None:
     for kind, n, (p50, p95, p99) in result.get("outbox_lag", []):
         print(f"outbox lag (event written → relay sent) {kind}: n={n} p50={p50:.0f} ms "
               f"p95={p95:.0f} ms p99={p99:.0f} ms")
+    if result.get("socket_lag"):
+        from booking import consumers
+
+        print(format_summary("relay sent → client socket", summary_ms(result["socket_lag"])))
+        print(f"deliveries later than {consumers.SETTLE_SECONDS:.0f} s after sending (catch-up): "
+              f"{result['caught_up']} of {len(result['socket_lag'])}")
     print(f"errors: {len(stats.errors)}")
     for line in collections.Counter(stats.errors).most_common(10):
         print("  ", line)
