@@ -211,3 +211,37 @@ def test_chunks_keep_line_numbers_and_find_duplicates_across_chunks(
     ]
     ok = run([fact_row(reference=f"R{i}") for i in range(10)])
     assert ok.ok and ok.added == 10
+
+
+def test_key_already_stored_in_a_later_chunk_is_replaced_not_added(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 4)
+    assert run([fact_row(reference=f"R{i}") for i in range(4)]).added == 4
+    # The first chunk is all new; the second repeats R2 with a new value.
+    rows = [fact_row(reference=f"N{i}") for i in range(7)] + [fact_row(reference="R2",
+                                                                       language="tir")]
+    result = run(rows)
+    assert result.ok, result.errors
+    assert (result.added, result.changed, result.unchanged) == (7, 1, 0)
+    assert AssignmentFact.objects.count() == 11
+    assert AssignmentFact.objects.get(reference="R2").language == "tir"
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_broken_bytes_after_chunks_were_loaded_import_nothing(
+    monkeypatch: pytest.MonkeyPatch, stored: bool
+) -> None:
+    import io
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2000)
+    if stored:  # a key already stored: the file goes through the staging table
+        assert run([fact_row(reference="R0")]).ok
+    # Far enough into the file that several chunks were read (and loaded) before the bad bytes.
+    good = csv_bytes([fact_row(reference=f"R{i}") for i in range(20_000)]).getvalue()
+    result = assignments_import(stream=io.BytesIO(good + b"\xff\xfe,broken\n"),
+                                file_name="x.csv", today=TODAY)
+    assert not result.ok
+    assert [e.code for e in result.errors] == ["invalid_encoding"]
+    assert result.errors[0].line > 4000
+    assert AssignmentFact.objects.count() == (1 if stored else 0)
