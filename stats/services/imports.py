@@ -551,10 +551,10 @@ def _facts_lines(frame: pd.DataFrame, stats_import: StatsImport, now: str) -> by
 
 
 class _FactsLoad:
-    """Valid chunks COPYed straight into the facts (PostgreSQL). The first chunk is a statement
-    of its own, so that a file repeating keys already stored (a re-import) stops after one
-    chunk; the rest stream through one COPY. A key that already exists, or repeats in the file,
-    stops the load with a unique violation."""
+    """Valid chunks COPYed straight into the facts (PostgreSQL), all through one COPY, so that
+    the summary's trigger adds the whole file at once. A file that repeats keys (a re-import, or
+    a reference twice) falls back to the staging path: in the first chunk found by a query
+    before anything is loaded, later by the unique violation that ends the COPY."""
 
     def __init__(self, cursor: Any, stats_import: StatsImport) -> None:
         self._cursor = cursor
@@ -564,16 +564,28 @@ class _FactsLoad:
         self._stream = _CopyStream(cursor, _facts_statement())
 
     def write(self, frame: pd.DataFrame) -> None:
-        data = _facts_lines(frame, self._stats_import, self._now)
         if self._first:
             self._first = False
-            with self._cursor.cursor.copy(_facts_statement()) as copy:
-                copy.write(data)
-        else:
-            self._stream.write(data)
+            if _keys_repeat(self._cursor, frame):
+                raise _Fallback
+        self._stream.write(_facts_lines(frame, self._stats_import, self._now))
 
     def close(self) -> None:
         self._stream.close()
+
+
+def _keys_repeat(cursor: Any, frame: pd.DataFrame) -> bool:
+    """Whether a chunk repeats a key, or has one the facts already hold."""
+    keys = frame[["provider_org_number", "reference"]]
+    if keys.duplicated().any():
+        return True
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {AssignmentFact._meta.db_table} f "  # noqa: S608
+        "JOIN unnest(%s::varchar[], %s::varchar[]) AS k (provider_org_number, reference) "
+        "ON f.provider_org_number = k.provider_org_number AND f.reference = k.reference)",
+        [keys["provider_org_number"].tolist(), keys["reference"].tolist()],
+    )
+    return bool(cursor.fetchone()[0])
 
 
 def _duplicates(cursor: Any, result: ImportResult) -> None:
