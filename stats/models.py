@@ -87,10 +87,12 @@ class AssignmentFact(models.Model):
         _("cost (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     booking_id = models.BigIntegerField(_("booking"), null=True, blank=True)
-    # No index: imports add hundreds of thousands of rows, and import records are not deleted.
+    # No index and no database constraint: imports add hundreds of thousands of rows, each
+    # naming the import record created in the same transaction (PostgreSQL would check every
+    # one at commit), and import records are not deleted.
     stats_import = models.ForeignKey(
         StatsImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="facts",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
