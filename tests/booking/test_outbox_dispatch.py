@@ -13,6 +13,14 @@ from tests.factories import InterpreterFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The claiming and ordering of the outbox, through the in-memory layer whatever REDIS_URL
+    says: these tests listen from several short-lived event loops, which a Redis pub/sub
+    subscription does not outlive. Delivery through Redis: test_realtime_redis.py."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 def _receive(layer, group):
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(group, channel)
