@@ -20,6 +20,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from booking.models import Interpreter, Qualification
 from stats.demo import languages, write_national_csv
@@ -91,6 +92,10 @@ def test_need_report_benchmark(tmp_path: Path) -> None:
           f"({ROWS / seconds:,.0f} rows/s); process max RSS {rss_before:.0f} -> "
           f"{rss_import:.0f} MB")
     assert AssignmentFact.objects.count() == ROWS + PREVIOUS_ROWS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM stats_factsummary")
+        (combinations,) = cursor.fetchone()
+    print(f"summary: {combinations:,} combinations of the dimensions in two years")
 
     tracemalloc.start()
     seconds_again, again = _import(current)
