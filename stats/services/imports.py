@@ -3,9 +3,15 @@
 The file is read once, in chunks. Each chunk is validated with vectorised pandas checks (so a
 year of national data validates in seconds) and copied into a temporary staging table (PostgreSQL
 `COPY`, SQLite plain inserts). Duplicate references inside the file are found by the database in
-the staging table, so the process never holds more than one chunk. Only when no row has a problem
-is the staging table merged into the facts with one set-based upsert; every step runs in one
-transaction, so an invalid file changes nothing. `(provider_org_number, reference)` identifies a
+the staging table, so the process never holds more than a few chunks. Only when no row has a
+problem is the staging table merged into the facts with one set-based upsert; every step runs in
+one transaction, so an invalid file changes nothing.
+
+On PostgreSQL a file whose rows are all new (a provider's first file for a year) skips the staging
+table: its chunks are COPYed straight into the facts. Either way all chunks go through one COPY,
+sent by a thread of its own while the next chunk is read and checked, so the database and Python
+work at the same time; the summary the need report reads (migration 0003) is updated by the
+database once per statement. `(provider_org_number, reference)` identifies a
 fact: importing the same file again changes nothing, a row with new values replaces the old one,
 and a row that names a booking already counted from the platform keeps the platform's record (no
 double counting).
@@ -873,7 +879,9 @@ def _import_rows(
     straight into the facts (the caller falls back to staging on a problem or a key that
     exists)."""
     facts = None if direct is None else _FactsLoad(cursor, direct)
-    stream = _CopyStream(cursor, _staging_statement()) if _is_postgres() else None
+    stream = (
+        _CopyStream(cursor, _staging_statement()) if facts is None and _is_postgres() else None
+    )
     try:
         header = _read_header(text, result)
         if header is None:
