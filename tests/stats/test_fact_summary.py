@@ -171,3 +171,49 @@ def test_report_from_summary_equals_report_from_facts(
     _from_facts(monkeypatch)
     from_facts = [need_report(year=2024, filters=f, suppress=suppress) for f in FILTERS]
     assert from_summary == from_facts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_add_up_in_the_summary() -> None:
+    """Platform facts recorded at the same time as two imports, all in the same combinations:
+    every writer's change counts once (real commits, one connection per thread)."""
+    import threading
+
+    from django.db import connections
+
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def each(work: Any) -> Any:
+        def run() -> None:
+            try:
+                start.wait()
+                work()
+            except BaseException as exc:  # reported by the test below
+                failures.append(exc)
+            finally:
+                connections.close_all()
+        return threading.Thread(target=run)
+
+    def platform(first: int) -> None:
+        for booking_id in range(first, first + 15):
+            fact_record_platform(booking_id=booking_id, fields=platform_fields(
+                provider_org_number=PRIVATE_ORG, provider_type="private",
+                reference=f"tolk-{booking_id}", date=dt.date(2024, 3, 1), language="ara",
+                modality="phone", sector="health", municipality="0301",
+                interpreter_category="A", duration_minutes=60, cost_nok=Decimal("1000.00"),
+            ))
+
+    def provider_file(prefix: str) -> None:
+        imported([fact_row(reference=f"{prefix}{i}") for i in range(40)])
+
+    threads = [each(lambda: platform(1)), each(lambda: platform(101)),
+               each(lambda: provider_file("x")), each(lambda: provider_file("y"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert AssignmentFact.objects.count() == 110
+    assert_summary_matches_facts()
+    assert [row[9] for row in summary()] == [110]  # all in one combination
