@@ -23,6 +23,7 @@ from booking.services.bookings import booking_cancel, booking_create
 from booking.services.guidelines import guideline_in_force
 from frontend.access import role_required
 from frontend.forms import BlockForm, BookingForm, CancelForm
+from frontend.paging import page_of
 from frontend.selectors import (
     bookable_languages,
     booking_detail_for,
@@ -32,6 +33,7 @@ from frontend.selectors import (
 from tolk.errors import DomainError
 
 PAGE_SIZE = 50
+BLOCKS_PAGE_SIZE = 50
 
 
 def status_texts() -> dict[str, str]:
@@ -126,9 +128,10 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in BookingStatus.values:
         status = ""
-    bookings = list(booking_list_for(user=user, status=status)[:PAGE_SIZE])
+    paged = page_of(request, booking_list_for(user=user, status=status), per_page=PAGE_SIZE)
     context = {
-        "bookings": bookings,
+        **paged,
+        "bookings": list(paged["page"].object_list),
         "status": status,
         "statuses": BookingStatus.choices,
         "since": last_event_id(user=user),
@@ -225,9 +228,10 @@ def blocks(request: HttpRequest) -> HttpResponse:
                      "offers": result.withdrawn_offers}
             messages.success(request, text)
             return redirect("frontend:blocks")
+    paged = page_of(request, interpreter_blocks_visible_to(user=user), per_page=BLOCKS_PAGE_SIZE)
     return render(
         request, "frontend/booker/blocks.html",
-        {"form": form, "blocks": list(interpreter_blocks_visible_to(user=user)[:200])},
+        {"form": form, **paged, "blocks": list(paged["page"].object_list)},
         status=400 if request.method == "POST" else 200,
     )
 

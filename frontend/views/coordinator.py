@@ -25,11 +25,13 @@ from booking.selectors_bookings import (
 from booking.services.offers import offers_send_wave
 from frontend.access import role_required
 from frontend.forms import REGISTER_NUMBER_RE, OfferWaveForm
+from frontend.paging import page_of
 from frontend.selectors import booking_detail_for, dispatch_board, last_event_id
 from frontend.views.booker import status_texts
 from tolk.errors import DomainError
 
 CANDIDATES_SHOWN = 50
+BOARD_PAGE_SIZE = 100
 EXCLUDED_SHOWN = 15
 SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
 
@@ -37,8 +39,10 @@ SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
 @role_required(Role.COORDINATOR)
 def board(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
+    paged = page_of(request, dispatch_board(user=user), per_page=BOARD_PAGE_SIZE)
     context = {
-        "bookings": list(dispatch_board(user=user)[:200]),
+        **paged,
+        "bookings": list(paged["page"].object_list),
         "since": last_event_id(user=user),
         "live_texts": status_texts(),
     }

@@ -217,3 +217,53 @@ def test_blocks_page_shows_errors_and_changes_nothing(client: Client) -> None:
                                              reason="Kjenner parten godt.")
     assert client.post(f"/blocks/{theirs.pk}/delete/").status_code == 404
     assert InterpreterBlock.objects.filter(pk=theirs.pk).exists()
+
+
+# --- long lists in pages -----------------------------------------------------------------------
+
+
+def test_my_bookings_come_in_pages_and_keep_the_filter(client: Client, monkeypatch) -> None:
+    from frontend.views import booker as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    w = world()
+    first, second, third = (book(w, soon(days)) for days in (10, 11, 12))
+    client.force_login(w.booker)
+
+    def shown(url: str) -> list[int]:
+        body = client.get(url).content.decode()
+        return [b.pk for b in (first, second, third) if f'data-booking-id="{b.pk}"' in body]
+
+    # Newest start first: the third and second, then the first on page 2.
+    assert shown("/bookings/") == [second.pk, third.pk]
+    assert shown("/bookings/?page=2") == [first.pk]
+    # Not a page number: the first page; past the end: the last.
+    assert shown("/bookings/?page=x") == [second.pk, third.pk]
+    assert shown("/bookings/?page=99") == [first.pk]
+    # The live refresh of page 2 fetches page 2's rows.
+    assert shown("/bookings/?fragment=rows&page=2") == [first.pk]
+    body = client.get("/bookings/?status=offered&page=1").content.decode()
+    assert 'data-rows-url="?fragment=rows&amp;status=offered&amp;page=1"' in body
+    page = client.get("/bookings/").content.decode()
+    assert 'rel="next" href="?page=2"' in page and 'rel="prev"' not in page
+    assert "1 av 2" in page or "1 of 2" in page
+    filtered = client.get(f"/bookings/?status={first.status}").content.decode()
+    assert f'href="?status={first.status}&amp;page=2"' in filtered
+
+
+def test_blocks_come_in_pages(client: Client, monkeypatch) -> None:
+    from booking.models import InterpreterBlock
+    from frontend.views import booker as views
+
+    monkeypatch.setattr(views, "BLOCKS_PAGE_SIZE", 1)
+    w = world()
+    older, newer = qualified(), qualified()
+    for interpreter in (older, newer):
+        InterpreterBlock.objects.create(organisation=w.customer, interpreter=interpreter,
+                                        reason="Kjenner parten godt.", created_by=w.booker)
+    client.force_login(w.booker)
+    one = client.get("/blocks/").content.decode()
+    two = client.get("/blocks/?page=2").content.decode()
+    assert newer.register_number in one and older.register_number not in one
+    assert older.register_number in two and newer.register_number not in two
+    assert 'rel="prev" href="?page=1"' in two

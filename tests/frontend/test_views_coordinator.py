@@ -108,3 +108,19 @@ def test_offer_to_chosen_candidates_only(client: Client) -> None:
     assert first.interpreter_id not in offered
     bad = client.post(f"/dispatch/{booking.pk}/offers/", {"register_numbers": ["<x>"]})
     assert bad.status_code == 400
+
+
+def test_board_comes_in_pages(client: Client, monkeypatch) -> None:
+    from frontend.views import coordinator as views
+
+    monkeypatch.setattr(views, "BOARD_PAGE_SIZE", 1)
+    w = world()
+    sooner, later = book(w, soon(10)), book(w, soon(20))
+    client.force_login(w.coordinator)
+    one = client.get("/dispatch/").content.decode()
+    two = client.get("/dispatch/?page=2").content.decode()
+    assert f'data-booking-id="{sooner.pk}"' in one and f'data-booking-id="{later.pk}"' not in one
+    assert f'data-booking-id="{later.pk}"' in two
+    assert 'data-rows-url="?fragment=rows&amp;page=2"' in two
+    rows = client.get("/dispatch/?fragment=rows&page=2").content.decode()
+    assert f'data-booking-id="{later.pk}"' in rows and f'data-booking-id="{sooner.pk}"' not in rows
