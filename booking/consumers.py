@@ -17,9 +17,9 @@ REST API and continue from the id of the next event.
 
 Nothing is lost on an open socket either: the channel layer may drop a live message (a Redis
 restart, a process that was not subscribed at that moment), so every `CATCH_UP_SECONDS` (more or
-less, spread out) a socket reads its stream from the outbox and sends the events that were sent out
-more than `SETTLE_SECONDS` ago and never reached it, in id order. Such an event comes late, never
-twice.
+less) each server process reads the streams of all its open sockets from the outbox, in one query,
+and each socket sends the events that were sent out more than `SETTLE_SECONDS` ago and never
+reached it, in id order. Such an event comes late, never twice.
 
 Client messages (JSON objects; `request_id`, a string or number, is echoed back if given):
 - `{"type": "offer.accept", "offer_id": 12, "impartial": true, "confidentiality": true}` →
@@ -39,6 +39,7 @@ import json
 import logging
 import random
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from http.cookies import SimpleCookie
@@ -134,13 +135,84 @@ def stream_position(*, field: str, audience_id: int) -> int:
     return stream.reverse().values_list("id", flat=True).first() or 0
 
 
+Row = tuple[int, "dt.datetime | None", dict[str, Any]]
+Audience = tuple[str, int]
+# Streams per query in a catch-up round (SQLite limits how deep an expression may nest).
+AUDIENCES_PER_QUERY = 200
+
+
 @database_sync_to_async
-def events_after(
-    *, field: str, audience_id: int, after: int, limit: int
-) -> list[tuple[int, dt.datetime | None, dict[str, Any]]]:
-    """Up to `limit` events of one stream with ids above `after`, with when each was sent out."""
-    events = Event.objects.filter(**{field: audience_id}, id__gt=after).order_by("id")[:limit]
-    return [(e.id, e.dispatched_at, event_message(e)) for e in events]
+def events_after_each(*, after: dict[Audience, int]) -> dict[Audience, list[Row]]:
+    """For each stream (`("interpreter_id", 7)`: the field and the audience) the events with ids
+    above its position, in id order, with when each was sent out. One query per
+    AUDIENCES_PER_QUERY streams, on the (audience, id) indexes."""
+    found: dict[Audience, list[Row]] = {key: [] for key in after}
+    keys = sorted(after)
+    for start in range(0, len(keys), AUDIENCES_PER_QUERY):
+        where = Q()
+        for field, audience_id in keys[start:start + AUDIENCES_PER_QUERY]:
+            where |= Q(**{field: audience_id, "id__gt": after[(field, audience_id)]})
+        for event in Event.objects.filter(where).order_by("id"):
+            key = (("interpreter_id", event.interpreter_id) if event.interpreter_id is not None
+                   else ("organisation_id", event.organisation_id))
+            if key in found:
+                found[key].append((event.id, event.dispatched_at, event_message(event)))
+    return found
+
+
+class CatchUp:
+    """Catch-up rounds for every open socket of one server process (one event loop): each round
+    reads the streams of all of them at once and lets each socket send what it has not had."""
+
+    def __init__(self) -> None:
+        self.sockets: set[OutboxConsumer] = set()
+        self.task: asyncio.Future[None] | None = None
+
+    def join(self, socket: OutboxConsumer) -> None:
+        self.sockets.add(socket)
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._rounds())
+
+    def leave(self, socket: OutboxConsumer) -> None:
+        self.sockets.discard(socket)
+
+    async def _rounds(self) -> None:
+        while self.sockets:
+            await asyncio.sleep(CATCH_UP_SECONDS * random.uniform(0.75, 1.25))  # noqa: S311
+            try:
+                await self.round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database away for a moment: try again next round
+                logger.warning("websocket catch-up failed", exc_info=True)
+
+    async def round(self) -> None:
+        sockets = list(self.sockets)
+        after: dict[Audience, int] = {}
+        for socket in sockets:
+            key = (socket.audience_field, socket.audience)
+            after[key] = min(after.get(key, socket.caught_up_to), socket.caught_up_to)
+        if not after:
+            return
+        found = await events_after_each(after=after)
+        settled = timezone.now() - dt.timedelta(seconds=SETTLE_SECONDS)
+        for socket in sockets:
+            if socket in self.sockets:  # not closed meanwhile
+                await socket.catch_up(found[(socket.audience_field, socket.audience)], settled)
+
+
+_catch_ups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CatchUp] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def catch_up_rounds() -> CatchUp:
+    """This process's (this event loop's) catch-up rounds."""
+    loop = asyncio.get_running_loop()
+    rounds = _catch_ups.get(loop)
+    if rounds is None:
+        rounds = _catch_ups[loop] = CatchUp()
+    return rounds
 
 
 def scope_language(scope: dict[str, Any]) -> str:
@@ -243,7 +315,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             else:
                 for message in missed:
                     await self._send_event(message)
-        self.catching_up = asyncio.ensure_future(self._catch_up_loop())
+        catch_up_rounds().join(self)
 
     async def _refuse(self, code: int) -> None:
         # Accept first: a close before accept becomes an HTTP 403 and the client never sees why.
@@ -254,9 +326,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         expiry = getattr(self, "expiry", None)
         if expiry is not None:
             expiry.cancel()
-        catching_up = getattr(self, "catching_up", None)
-        if catching_up is not None:
-            catching_up.cancel()
+        catch_up_rounds().leave(self)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -270,27 +340,15 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             self.sent_ids.discard(self.sent_order.popleft())
         await self.send_json(message)
 
-    async def _catch_up_loop(self) -> None:
-        while True:
-            await asyncio.sleep(CATCH_UP_SECONDS * random.uniform(0.5, 1.5))  # noqa: S311
-            try:
-                await self.catch_up()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database away for a moment: try again next round
-                logger.warning("websocket catch-up failed", exc_info=True)
-
-    async def catch_up(self) -> None:
-        """Send the events of this stream sent out at least SETTLE_SECONDS ago that the socket has
-        not had. An event not yet sent out (or only just) holds the position back, so it is looked
-        at again next round."""
-        rows = await events_after(field=self.audience_field, audience_id=self.audience,
-                                  after=self.caught_up_to, limit=REPLAY_LIMIT + 1)
+    async def catch_up(self, rows: list[Row], settled: dt.datetime) -> None:
+        """Send the events of this stream (`rows`, read for the whole process) sent out before
+        `settled` that the socket has not had. An event not yet sent out (or only just) holds the
+        position back, so it is looked at again next round."""
+        rows = [row for row in rows if row[0] > self.caught_up_to]
         if len(rows) > REPLAY_LIMIT:
             await self.send_json({"type": "resync", "limit": REPLAY_LIMIT})
             self.caught_up_to = rows[-1][0]
             return
-        settled = timezone.now() - dt.timedelta(seconds=SETTLE_SECONDS)
         position, held = self.caught_up_to, False
         for event_id, dispatched_at, message in rows:
             if dispatched_at is None or dispatched_at > settled:

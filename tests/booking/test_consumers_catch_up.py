@@ -135,7 +135,7 @@ async def test_catch_up_survives_a_failing_database_round(quick, monkeypatch):
     user = await database_sync_to_async(InterpreterUserFactory)()
     comm = await ws_open("/ws/interpreter/", user)
     calls = []
-    real = consumers.events_after
+    real = consumers.events_after_each
 
     async def flaky(**kwargs):
         calls.append(1)
@@ -143,8 +143,41 @@ async def test_catch_up_survives_a_failing_database_round(quick, monkeypatch):
             raise RuntimeError("connection lost")
         return await real(**kwargs)
 
-    monkeypatch.setattr(consumers, "events_after", flaky)
+    monkeypatch.setattr(consumers, "events_after_each", flaky)
     ids = await lost_on_the_way(interpreter_id=user.interpreter_id)
     assert (await comm.receive_json_from(timeout=3))["id"] == ids[0]
     assert len(calls) >= 2
     await comm.disconnect()
+
+
+async def test_one_read_a_round_for_all_the_sockets_of_a_process(quick, monkeypatch):
+    users = [await database_sync_to_async(InterpreterUserFactory)() for _ in range(3)]
+    booker = await database_sync_to_async(BookerFactory)()
+    sockets = [await ws_open("/ws/interpreter/", u) for u in users]
+    sockets += [await ws_open("/ws/bookings/", booker) for _ in range(2)]
+    reads = []
+    real = consumers.events_after_each
+
+    async def counted(**kwargs):
+        reads.append(sorted(kwargs["after"]))
+        return await real(**kwargs)
+
+    monkeypatch.setattr(consumers, "events_after_each", counted)
+    lost = [await lost_on_the_way(interpreter_id=u.interpreter_id) for u in users]
+    lost.append(await lost_on_the_way(organisation_id=booker.organisation_id))
+    for socket, ids in zip(sockets, [*lost, lost[-1]], strict=True):
+        assert (await socket.receive_json_from(timeout=2))["id"] == ids[0]
+    # Every read covers the four streams (two sockets share the organisation's) at once.
+    assert reads and all(len(streams) == 4 for streams in reads)
+    for socket in sockets:
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+
+async def test_a_closed_socket_leaves_the_rounds(quick):
+    user = await database_sync_to_async(InterpreterUserFactory)()
+    comm = await ws_open("/ws/interpreter/", user)
+    rounds = consumers.catch_up_rounds()
+    assert len(rounds.sockets) == 1
+    await comm.disconnect()
+    assert not rounds.sockets
