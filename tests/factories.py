@@ -127,7 +127,7 @@ class AdminFactory(UserFactory):
     is_superuser = True
 
 
-# --- bookings (issue 3) -----------------------------------------------------------------------
+# --- bookings -----------------------------------------------------------------------
 
 
 class GuidelineFactory(DjangoModelFactory["Guideline"]):

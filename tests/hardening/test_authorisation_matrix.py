@@ -66,7 +66,7 @@ def _declarations(side: dict[str, Any], role: str) -> dict[str, Any]:
 
 
 MATRIX: dict[str, Route] = {
-    # Foundation (issue 2)
+    # Foundation
     "api/v1/auth/token/": Route({
         "POST": roles(ALL),
         "DELETE": roles(OK, anonymous=DENY),
@@ -91,9 +91,9 @@ MATRIX: dict[str, Route] = {
         "GET": roles(DENY, admin=ALL),
         "POST": roles(DENY, admin=ALL),
     }),
-    # Real time (issue 4)
+    # Real time
     "api/v1/auth/ws-ticket/": Route({"POST": roles(OK, anonymous=DENY)}),
-    # Booking (issue 3): bookers see their organisation's bookings, coordinators those their
+    # Booking: bookers see their organisation's bookings, coordinators those their
     # organisation dispatches, interpreters those they were offered or assigned; admins all.
     "api/v1/bookings/": Route({
         "GET": roles(OK, anonymous=DENY, analyst=DENY, admin=ALL),
@@ -171,7 +171,7 @@ MATRIX: dict[str, Route] = {
         query_for=lambda side, role: f"token={side['calendar_token']}",
         notes="authorised by the secret token in the URL, whoever fetches it",
     ),
-    # Statistics (issue 5): aggregated figures for analysts; providers' files from coordinators.
+    # Statistics: aggregated figures for analysts; providers' files from coordinators.
     "api/v1/stats/need-report/": Route(
         {"GET": roles(DENY, analyst=ALL, admin=ALL)}, query="year=2026",
     ),
