@@ -8,8 +8,8 @@ the facts add the rows a statement inserted (COPY included) and subtract the row
 replaced, reading the statement's transition tables; a combination whose count reaches 0 goes.
 Upserts run in key order so that concurrent writers lock the summary's rows in the same order.
 The key's text columns compare bytes (COLLATE "C"): sorting and indexing a year's combinations is
-much cheaper, and the report only groups by them. (Subtracting is an upsert too, so `n` cannot have a CHECK: PostgreSQL checks the row it would
-insert before it finds the conflict.)
+much cheaper, and the report only groups by them. (Subtracting is an upsert too, so `n` cannot have
+a CHECK: PostgreSQL checks the row it would insert before it finds the conflict.)
 The need report reads the summary instead of grouping a million facts (`stats.selectors`).
 
 SQLite has no summary: the report groups the facts there.
