@@ -162,6 +162,12 @@ class _RowParser:
     def parse(self, line: int, raw: dict[str, str]) -> ParsedRow | None:
         before = len(self.errors)
         row = {key: (raw.get(key) or "").strip() for key in REGISTER_COLUMNS}
+        for column, value in row.items():
+            # No database text can hold a NUL character (PostgreSQL refuses it).
+            if "\x00" in value:
+                self._err(line, column, "invalid_character",
+                          "The value contains a NUL character (byte 0).")
+                row[column] = value.replace("\x00", "")
         for column in ("register_number", "given_name", "family_name", "language"):
             if not row[column]:
                 self._err(line, column, "required", "This column must have a value.")

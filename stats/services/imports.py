@@ -285,12 +285,26 @@ def _choice_reason(allowed: list[str]) -> Callable[[str], str]:
     return lambda value: f"'{value}' is not one of: {', '.join(allowed)}."
 
 
+def _without_nul(frame: pd.DataFrame, result: ImportResult) -> None:
+    """Report every value with a NUL character, which no database text can hold, and take the
+    character out of the chunk so the staging table can still take it (the file is refused)."""
+    for column in FACT_COLUMNS:
+        values = frame[column]
+        if "\x00" not in "".join(values.tolist()):  # one scan; the usual case
+            continue
+        mask = values.str.contains("\x00", regex=False)
+        _report(result, frame, mask, column, "invalid_character",
+                lambda _v: "The value contains a NUL character (byte 0).")
+        frame[column] = values.str.replace("\x00", "", regex=False)
+
+
 def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult) -> None:
     """Check every value of a chunk (columns as in FACT_COLUMNS plus `_line`), adding a RowError
     for each problem. Checks are vectorised; Python runs only for the rows that have problems."""
     before = result.error_count
     errors: list[RowError] = []
     scratch = ImportResult(file_name="")
+    _without_nul(frame, scratch)
     filled = {column: _filled(frame[column]) for column in FACT_COLUMNS}
 
     for column in REQUIRED_COLUMNS:

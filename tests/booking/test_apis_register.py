@@ -233,3 +233,20 @@ def test_import_endpoint_refuses_a_file_over_the_limit(
     assert response.json()["code"] == "file_too_large"
     assert response.json()["fields"] == {"file": ["file_too_large"]}
     assert not Interpreter.objects.exists()
+
+
+@pytest.mark.parametrize("column", [1, 2, 7, 8])  # given and family name, email, phone
+def test_import_endpoint_a_nul_character_is_a_row_error(admin_api: APIClient, column: int) -> None:
+    """No database text can hold a NUL (PostgreSQL refuses it): a row error, never a 500."""
+    bad = list(GOOD)
+    bad[column] = "Am\x00al"
+    response = admin_api.post(
+        "/api/v1/register/imports/", {"file": _csv(bad)}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "register_import_invalid"
+    assert any((e["line"], e["column"], e["code"]) == (2, REGISTER_COLUMNS[column],
+                                                      "invalid_character")
+               for e in body["errors"]), body["errors"]
+    assert not Interpreter.objects.exists()

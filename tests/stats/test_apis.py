@@ -186,3 +186,16 @@ def test_import_refuses_a_file_over_the_limit(analyst_api: Any, monkeypatch: Any
     assert response.status_code == 400
     assert response.json()["code"] == "file_too_large"
     assert not AssignmentFact.objects.exists() and not StatsImport.objects.exists()
+
+
+@pytest.mark.parametrize("column", ["reference", "municipality", "language", "cost_nok"])
+def test_a_nul_character_is_a_row_error_and_changes_nothing(analyst_api: Any, column: str) -> None:
+    """No database text can hold a NUL (PostgreSQL refuses it): a row error, never a 500."""
+    rows = [fact_row(reference="A1"), fact_row(**{"reference": "A2", column: "03\x0001"})]
+    response = analyst_api.post(IMPORTS, upload(rows), format="multipart")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert (3, column, "invalid_character") in [(e["line"], e["column"], e["code"])
+                                                 for e in errors]
+    assert AssignmentFact.objects.count() == 0
+    assert not StatsImport.objects.exists()
