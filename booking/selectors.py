@@ -4,6 +4,7 @@ through `qualified_interpreters` / `qualification_on`, so the rule lives in one 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -154,9 +155,9 @@ def interpreter_card_check(*, register_number: str, on: dt.date, lang: str) -> d
     }
 
 
-def language_choices(*, on: dt.date, lang: str) -> list[dict]:
+def language_choices(*, on: dt.date, lang: str) -> list[dict[str, Any]]:
     """Register languages for forms and filters, most interpreters first, then by name."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "code": code,
             "name": language_name(code, lang),
