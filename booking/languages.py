@@ -17,7 +17,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -286,18 +286,24 @@ def _rank(query: str, terms: tuple[str, ...]) -> int | None:
     return best
 
 
-def language_search(query: str, codes: Iterable[str]) -> list[str]:
-    """`codes` that match `query` (code, name, common name or spelling), best match first."""
+def language_search(
+    query: str, codes: Iterable[str], *, weight: Mapping[str, int] | None = None
+) -> list[str]:
+    """`codes` that match `query` (code, name, common name or spelling), best match first: a term
+    that is the query, then one starting with it, then one containing it; within each, the
+    largest `weight` (e.g. interpreters in the register) and then the bokmål name."""
     wanted = normalize_search(query)
     codes = list(codes)
     if not wanted:
         return codes
+    weight = weight or {}
     ranked = []
     for code in codes:
         rank = _rank(wanted, search_terms(code))
         if rank is not None:
-            ranked.append((rank, normalize_search(language_name(code, "nb")), code))
-    return [code for _rank_, _name, code in sorted(ranked)]
+            ranked.append((rank, -weight.get(code, 0),
+                           normalize_search(language_name(code, "nb")), code))
+    return [row[-1] for row in sorted(ranked)]
 
 
 def language_clean(value: str) -> str:
