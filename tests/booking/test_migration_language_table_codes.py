@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MIGRATION_SUFFIX = "language_table_codes"
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def _node(executor: MigrationExecutor, app: str) -> tuple[str, str]:
@@ -51,7 +52,7 @@ def _world(apps: Any) -> dict[str, Any]:
 
 def _booking(apps: Any, world: dict[str, Any], language: str, hour: int) -> Any:
     Booking = apps.get_model("booking", "Booking")
-    start = timezone.make_aware(dt.datetime(2026, 3, 2, hour))
+    start = dt.datetime(2026, 3, 2, hour, tzinfo=OSLO)
     return Booking.objects.create(
         customer=world["org"], unit=world["unit"], created_by=world["booker"],
         provider=world["provider"],
