@@ -52,8 +52,8 @@ LANGUAGE_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("hye", 5), ("aze", 6), ("che", 10), ("kin", 8), ("run", 5), ("lin", 6),
     ("lug", 4), ("wol", 4), ("hau", 4), ("yor", 5), ("sin", 6), ("khm", 5),
     ("ksw", 8), ("cnh", 6), ("rhg", 6), ("heb", 4), ("fin", 6), ("sme", 8),
-    ("din", 5), ("tig", 5), ("lao", 4), ("slv", 3), ("ful", 4), ("twi", 4), ("fat", 2),
-    ("nus", 5), ("mlg", 2), ("sdh", 4), ("haz", 4),
+    ("din", 5), ("tig", 5), ("lao", 4), ("slv", 4), ("ful", 4), ("twi", 4), ("fat", 4),
+    ("nus", 5), ("mlg", 4), ("sdh", 4), ("haz", 4),
 )
 # Category mix of the register (A state-authorised with education ... E passed ToSPoT).
 CATEGORY_WEIGHTS = (("A", 9), ("B", 11), ("C", 10), ("D", 27), ("E", 43))

@@ -264,6 +264,10 @@ def search_terms(code: str) -> tuple[str, ...]:
              *SEARCH_TERMS.get(code, ())]
     if entry is not None:
         terms += [entry.part1 or "", entry.part2b or "", entry.name]
+        macro = _iso().by_part3.get(entry.macrolanguage or "")
+        if macro is not None and SPLIT_MACROLANGUAGES.get(macro.part3) == code:
+            # `fas`, `per` and `fa` are Persisk (pes): found by them too.
+            terms += [macro.part3, macro.part1 or "", macro.part2b or ""]
     seen: dict[str, None] = {}
     for term in terms:
         normalized = normalize_search(term)
