@@ -32,7 +32,8 @@ def test_codes_are_mapped_to_the_table_codes() -> None:
         "R1": "pes", "R2": "pes", "R3": "pes", "R4": "pes", "R5": "cmn", "R6": "ara",
         "R7": "ful",
     }
-    again = run([fact_row(reference="R1", language="pes"), fact_row(reference="R5", language="cmn")])
+    again = run([fact_row(reference="R1", language="pes"),
+                 fact_row(reference="R5", language="cmn")])
     assert again.ok and (again.added, again.changed, again.unchanged) == (0, 0, 2)
 
 
