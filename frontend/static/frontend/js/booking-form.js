@@ -42,7 +42,7 @@ search.addEventListener("input", () => {
     return node;
   }));
   noMatch.hidden = ranked.length > 0;
-  noMatch.textContent = ranked.length ? "" : noMatch.dataset.template.replace("%(query)s", search.value.trim());
+  noMatch.textContent = ranked.length ? "" : noMatch.dataset.template.replace("{query}", search.value.trim());
   // One hit, or one exact hit ("farsi", "sorani"): choose it, so typing "tigr" is enough.
   const exact = ranked.filter((m) => m.r === 0);
   const chosen = ranked.length === 1 ? ranked[0] : (exact.length === 1 ? exact[0] : null);
