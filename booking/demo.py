@@ -37,21 +37,23 @@ SEED = 20261123
 INTERPRETER_COUNT = 2200
 
 # Relative demand per language, shaped like IMDi's published figures: the twelve most requested
-# languages carry most of the register, then a long tail.
+# languages carry most of the register, then a long tail. Codes are the language table's
+# (`booking.languages`): Persian is `pes`, as in the bookings and the statistics.
 LANGUAGE_WEIGHTS: tuple[tuple[str, int], ...] = (
-    ("ara", 190), ("tir", 150), ("som", 130), ("pol", 110), ("prs", 100), ("fas", 90),
+    ("ara", 190), ("tir", 150), ("som", 130), ("pol", 110), ("prs", 100), ("pes", 90),
     ("ckb", 70), ("kmr", 60), ("pus", 55), ("urd", 55), ("ukr", 120), ("rus", 80),
     ("lit", 35), ("ron", 30), ("tha", 30), ("vie", 30), ("tur", 30), ("spa", 30),
     ("fra", 30), ("por", 20), ("eng", 30), ("amh", 30), ("orm", 20), ("swa", 20),
     ("mya", 15), ("cmn", 20), ("yue", 8), ("tam", 15), ("bos", 15), ("srp", 12),
     ("hrv", 10), ("sqi", 20), ("hun", 10), ("lav", 10), ("est", 6), ("bul", 10),
     ("ces", 8), ("slk", 8), ("deu", 15), ("ita", 10), ("ell", 6), ("hin", 10),
-    ("pan", 10), ("ben", 8), ("nep", 8), ("tgl", 15), ("ind", 6), ("msa", 4),
+    ("pan", 10), ("ben", 8), ("nep", 8), ("tgl", 15), ("ind", 6), ("zsm", 4),
     ("jpn", 5), ("kor", 5), ("mon", 6), ("uzb", 5), ("tgk", 4), ("kat", 6),
     ("hye", 5), ("aze", 6), ("che", 10), ("kin", 8), ("run", 5), ("lin", 6),
     ("lug", 4), ("wol", 4), ("hau", 4), ("yor", 5), ("sin", 6), ("khm", 5),
     ("ksw", 8), ("cnh", 6), ("rhg", 6), ("heb", 4), ("fin", 6), ("sme", 8),
-    ("din", 5), ("tig", 5), ("lao", 4),
+    ("din", 5), ("tig", 5), ("lao", 4), ("slv", 4), ("ful", 4), ("twi", 4), ("fat", 4),
+    ("nus", 5), ("mlg", 4), ("sdh", 4), ("haz", 4),
 )
 # Category mix of the register (A state-authorised with education ... E passed ToSPoT).
 CATEGORY_WEIGHTS = (("A", 9), ("B", 11), ("C", 10), ("D", 27), ("E", 43))
@@ -120,8 +122,8 @@ _NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
 _REGION = {
     **dict.fromkeys(("ara", "heb"), "arab"),
     **dict.fromkeys(("tir", "som", "amh", "orm", "tig", "din"), "horn"),
-    **dict.fromkeys(("prs", "fas", "pus", "tgk", "uzb", "aze"), "persian"),
-    **dict.fromkeys(("ckb", "kmr"), "kurdish"),
+    **dict.fromkeys(("prs", "pes", "haz", "pus", "tgk", "uzb", "aze"), "persian"),
+    **dict.fromkeys(("ckb", "kmr", "sdh"), "kurdish"),
     **dict.fromkeys(
         ("pol", "ukr", "rus", "lit", "lav", "est", "bos", "srp", "hrv", "bul", "ces", "slk",
          "che", "kat", "hye", "mon"),
@@ -130,10 +132,14 @@ _REGION = {
     **dict.fromkeys(("urd", "hin", "pan", "ben", "nep", "tam", "sin", "rhg"), "south_asia"),
     **dict.fromkeys(
         ("tha", "vie", "mya", "cmn", "yue", "jpn", "kor", "khm", "lao", "ksw", "cnh", "tgl",
-         "ind", "msa"),
+         "ind", "zsm"),
         "east_asia",
     ),
-    **dict.fromkeys(("swa", "kin", "run", "lin", "lug", "wol", "hau", "yor"), "africa"),
+    **dict.fromkeys(
+        ("swa", "kin", "run", "lin", "lug", "wol", "hau", "yor", "ful", "twi", "fat", "mlg"),
+        "africa",
+    ),
+    **dict.fromkeys(("nus",), "horn"),
     **dict.fromkeys(("fin", "sme"), "nordic"),
 }
 

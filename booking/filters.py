@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.geo import COUNTIES
-from booking.languages import validate_language_code
+from booking.languages import LanguageCodeField
 from booking.models import Availability, Category, Gender, Interpreter, Modality
 from booking.selectors import qualifications_valid_on
 from booking.validators import validate_municipality
@@ -27,9 +27,15 @@ class CategoryListFilter(django_filters.BaseInFilter, django_filters.ChoiceFilte
     """`category=A,B` or `category=A&category=B`."""
 
 
+class LanguageFilter(django_filters.CharFilter):
+    """A language code, aliases included (`fas`, `per`, `fa` filter on Persisk, `pes`)."""
+
+    field_class = LanguageCodeField
+
+
 class InterpreterFilter(django_filters.FilterSet):
-    language = django_filters.CharFilter(
-        method="filter_noop", validators=[validate_language_code],
+    language = LanguageFilter(
+        method="filter_noop",
         help_text=_("ISO 639-3 code: only interpreters qualified for this language."),
     )
     category = django_filters.MultipleChoiceFilter(

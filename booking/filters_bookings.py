@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.languages import validate_language_code
+from booking.filters import LanguageFilter
 from booking.models import Booking, BookingStatus, Modality, Offer, OfferStatus, Sector
 
 
@@ -22,9 +22,7 @@ class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=BookingStatus.choices, help_text=_("One or more statuses (repeat the parameter).")
     )
-    language = django_filters.CharFilter(
-        validators=[validate_language_code], help_text=_("ISO 639-3 code.")
-    )
+    language = LanguageFilter(help_text=_("ISO 639-3 code."))
     modality = django_filters.ChoiceFilter(choices=Modality.choices)
     sector = django_filters.ChoiceFilter(choices=Sector.choices)
     unit = django_filters.NumberFilter(field_name="unit_id")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from booking.languages import language_name
+from booking.languages import language_name, language_search, offered_languages
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Interpreter,
@@ -155,17 +155,31 @@ def interpreter_card_check(*, register_number: str, on: dt.date, lang: str) -> d
     }
 
 
-def language_choices(*, on: dt.date, lang: str) -> list[dict[str, Any]]:
-    """Register languages for forms and filters, most interpreters first, then by name."""
+def bookable_languages() -> list[str]:
+    """The languages one can book and search: every language in the register and every language
+    the table offers (bookable even with nobody in the register, so the need is recorded)."""
+    registered = Qualification.objects.values_list("language", flat=True).distinct()
+    return sorted({*registered, *offered_languages()})
+
+
+def language_choices(*, on: dt.date, lang: str, query: str = "") -> list[dict[str, Any]]:
+    """Bookable languages for forms and filters with the interpreters qualified in each on `on`:
+    most interpreters first, then by name; with `query` (a code, name, common name or spelling:
+    "farsi", "sorani", "kinesisk") the matching ones, best match first."""
+    counts = register_language_counts(on=on)
+    codes = sorted({*counts, *offered_languages()})
+    if query:
+        codes = language_search(query, codes, weight=counts)
     rows: list[dict[str, Any]] = [
         {
             "code": code,
             "name": language_name(code, lang),
             "name_nb": language_name(code, "nb"),
             "name_en": language_name(code, "en"),
-            "qualified_interpreters": count,
+            "qualified_interpreters": counts.get(code, 0),
         }
-        for code, count in register_language_counts(on=on).items()
+        for code in codes
     ]
-    rows.sort(key=lambda r: (-r["qualified_interpreters"], r["name"]))
+    if not query:
+        rows.sort(key=lambda r: (-r["qualified_interpreters"], r["name"]))
     return rows

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.languages import search_terms
 from booking.models import Category, DutyBasis, Gender, Modality
 from booking.services.bookings import BookingInput
 from tolk.errors import DomainError
@@ -55,7 +56,21 @@ def _language_choices(codes: list[str]) -> list[tuple[str, Any]]:
     from frontend.templatetags.tolk import language_label
 
     named = sorted(((code, language_label(code)) for code in codes), key=lambda c: c[1].lower())
-    return [("", _("Choose a language"))] + [(code, f"{name} ({code})") for code, name in named]
+    return [("", _("Choose a language"))] + [(code, f"{name} – {code}") for code, name in named]
+
+
+class LanguageSelect(forms.Select):
+    """The language list, each option carrying what people type for it (`data-terms`: names in
+    bokmål and English, common names and spellings such as farsi, sorani, kinesisk, and the
+    codes), so the search field finds a language by any of them."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None
+                      ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-terms"] = "|".join(search_terms(str(value)))
+        return option
 
 
 class BookingForm(forms.Form):
@@ -64,6 +79,7 @@ class BookingForm(forms.Form):
 
     language = forms.ChoiceField(
         label=_("Language"),
+        widget=LanguageSelect,
         help_text=_("Type in the search field to narrow the list."),
     )
     dialect = forms.CharField(

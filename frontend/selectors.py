@@ -17,7 +17,6 @@ from booking.models import (
     Event,
     Offer,
     OfferStatus,
-    Qualification,
     Role,
     User,
 )
@@ -106,16 +105,3 @@ def last_event_id(*, user: User) -> int:
     return qs.aggregate(last=Max("id"))["last"] or 0
 
 
-# Languages public services report trouble finding interpreters for (IMDi's municipal survey
-# 2023) and the most requested ones: bookable even when the register has nobody for them, so the
-# unmet need is recorded instead of going unasked.
-KNOWN_NEED_LANGUAGES = (
-    "ara", "tir", "som", "pol", "prs", "pes", "ckb", "kmr", "pus", "urd", "ukr", "rus", "mfz",
-    "din", "rhg", "kin",
-)
-
-
-def bookable_languages() -> list[str]:
-    """Languages for the booking form: every language in the register, plus the known-need ones."""
-    registered = Qualification.objects.values_list("language", flat=True).distinct()
-    return sorted({*registered, *KNOWN_NEED_LANGUAGES})

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from booking.languages import all_language_codes, is_language_code
+from booking.languages import is_language_code, offered_languages
 from booking.validators import is_valid_org_number
 from stats.models import AssignmentFact, Source, StatsImport
 from stats.services.imports import FACT_COLUMNS
@@ -31,7 +31,7 @@ OTHER_LANGUAGES = (
     "lin", "kin", "ben", "hin", "tam", "sin", "nep", "mya", "khm", "yue", "cmn", "jpn", "kor",
     "ind", "tgl", "ron", "bul", "hrv", "srp", "bos", "sqi", "lit", "lav", "est", "hun", "ces",
     "slk", "slv", "mkd", "ell", "heb", "aze", "kaz", "uzb", "tgk", "kir", "hye", "kat", "che",
-    "din", "mfz", "rhg", "nus", "aii", "bcc", "lug", "run", "ibo", "yor", "hau", "wol", "ful",
+    "din", "mfz", "rhg", "nus", "aii", "bal", "lug", "run", "ibo", "yor", "hau", "wol", "ful",
     "mlg", "zul", "xho", "sna", "nya", "bem", "tsn", "sot", "ewe", "twi", "fat", "ach", "luo",
     "kam", "kik", "mas",
 )
@@ -66,9 +66,10 @@ def _normalised(weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def languages() -> dict[str, float]:
-    """The ten largest languages with their shares and the rest falling off like Zipf's law."""
+    """The ten largest languages with their shares and the rest falling off like Zipf's law, all
+    in the language table's codes (the tail filled up from the languages it offers)."""
     others = [code for code in OTHER_LANGUAGES if is_language_code(code)]
-    extra = [c for c in all_language_codes() if c not in others and c not in TOP_LANGUAGES]
+    extra = [c for c in offered_languages() if c not in others and c not in TOP_LANGUAGES]
     others += extra[: max(0, 112 - len(others))]
     tail = 1.0 / np.arange(4, len(others) + 4) ** 1.1
     tail = tail / tail.sum() * (1.0 - sum(TOP_LANGUAGES.values()))

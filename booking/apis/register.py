@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -339,8 +339,11 @@ class OrganisationDetailApi(RetrieveAPIView):
 
 
 class LanguageListApi(APIView):
-    """Languages for forms and filters: those in the register, with the number of interpreters
-    qualified in each today. `q` searches code and names (bokmål and English)."""
+    """Languages for forms and filters: those in the register and those the language table offers,
+    with the number of interpreters qualified in each today. `q` searches codes (ISO 639-3, 639-1,
+    639-2), names in bokmål and English and common names and spellings ("farsi", "sorani",
+    "kinesisk"), best match first; when nothing matches, `code` is `no_language_match` and
+    `detail` says so in the request's language."""
 
     permission_classes = [IsAuthenticated]
 
@@ -360,18 +363,25 @@ class LanguageListApi(APIView):
                 "next": serializers.CharField(allow_null=True),
                 "previous": serializers.CharField(allow_null=True),
                 "results": OutputSerializer(many=True),
+                "code": serializers.CharField(
+                    required=False, help_text="no_language_match when `q` matched nothing"
+                ),
+                "detail": serializers.CharField(required=False),
             },
         ),
     )
     def get(self, request: Request) -> Response:
-        query = (request.query_params.get("q") or "").strip().casefold()[:50]
-        rows = selectors.language_choices(on=timezone.localdate(), lang=_ui_language())
-        if query:
-            rows = [
-                r for r in rows
-                if query in r["code"] or query in r["name_nb"].casefold()
-                or query in r["name_en"].casefold()
-            ]
+        query = (request.query_params.get("q") or "").strip()[:50]
+        rows = selectors.language_choices(
+            on=timezone.localdate(), lang=_ui_language(), query=query
+        )
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        response = paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        if query and not rows:
+            response.data["code"] = "no_language_match"
+            response.data["detail"] = gettext(
+                "No language matches “%(query)s”. Try another name or spelling (for example "
+                "farsi, sorani or kinesisk) or the language code."
+            ) % {"query": query}
+        return response

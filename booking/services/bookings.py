@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.languages import is_language_code, language_name
+from booking.languages import AMBIGUOUS_LANGUAGE, language_name, language_resolve
 from booking.locks import lock_booking, lock_interpreter
 from booking.models import (
     FINAL_BOOKING_STATUSES,
@@ -292,11 +292,22 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
     unit = user.unit
     assert unit is not None  # noqa: S101 - narrowed by the role check above
     customer = unit.organisation
-    if not is_language_code(data.language):
+    language = language_resolve(data.language)
+    if language.error == AMBIGUOUS_LANGUAGE:
+        options = ", ".join(language.candidates)
+        raise _invalid(
+            f"Språkkoden gjelder flere språk i tolkeregisteret; velg ett av: {options}.",
+            f"The language code covers several languages of the register; choose one of: "
+            f"{options}.",
+            {"language": [language.reason()]}, code=AMBIGUOUS_LANGUAGE,
+        )
+    if language.code is None:
         raise _invalid(
             "Ukjent språkkode (ISO 639-3).", "Unknown language code (ISO 639-3).",
             {"language": ["Not an ISO 639-3 code."]}, code="unknown_language",
         )
+    # Stored as the language table's code (`fas` and `per` are Persisk, `pes`).
+    data = replace(data, language=language.code)
     if data.modality not in Modality.values:
         raise _invalid(
             "Ukjent tolkeform.", "Unknown modality.",

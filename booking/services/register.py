@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.geo import county_of
-from booking.languages import is_language_code
+from booking.languages import language_resolve
 from booking.models import (
     Availability,
     Category,
@@ -197,9 +197,13 @@ class _RowParser:
                           f"'{row['email']}' is not an e-mail address.")
         if len(row["phone"]) > 32:
             self._err(line, "phone", "too_long", "At most 32 characters.")
-        if row["language"] and not is_language_code(row["language"]):
-            self._err(line, "language", "unknown_language",
-                      f"'{row['language']}' is not an ISO 639-3 language code.")
+        if row["language"]:
+            # Stored as the language table's code: `fas` or `per` is Persisk (`pes`).
+            match = language_resolve(row["language"])
+            if match.code is None:
+                self._err(line, "language", match.error, match.reason())
+            else:
+                row["language"] = match.code
         self._choice(line, "category", row["category"], Category.values)
         valid_from = self._date(line, "valid_from", row["valid_from"], required=True)
         valid_to = self._date(line, "valid_to", row["valid_to"], required=False)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from booking import geo
 from booking.models import FINAL_BOOKING_STATUSES, Booking, BookingStatus, Role, User
-from booking.selectors import interpreter_blocks_visible_to
+from booking.selectors import bookable_languages, interpreter_blocks_visible_to
 from booking.selectors_bookings import audit_for_booking, booking_live_assignment
 from booking.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.services.bookings import booking_cancel, booking_create
@@ -25,7 +25,6 @@ from frontend.access import role_required
 from frontend.forms import BlockForm, BookingForm, CancelForm
 from frontend.paging import page_of
 from frontend.selectors import (
-    bookable_languages,
     booking_detail_for,
     booking_list_for,
     last_event_id,

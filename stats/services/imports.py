@@ -40,7 +40,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
-from booking.languages import is_language_code
+from booking.languages import AMBIGUOUS_LANGUAGE, UNKNOWN_LANGUAGE, language_resolve
 from booking.models import Category, Modality, Organisation, ProviderType, Role, Sector, User
 from booking.validators import is_valid_municipality, is_valid_org_number
 from stats.models import AssignmentFact, Outcome, Source, StatsImport
@@ -351,11 +351,15 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
     _report(scratch, frame, future, "date", "future_date",
             lambda v: f"'{v}' is in the future; a completed assignment has already taken place.")
 
+    # Every code the language table knows (ISO 639-1, 639-2/B, a macrolanguage, ...) is stored
+    # as the table's code, so the facts group with the register and the bookings.
     language = frame["language"]
-    _report(scratch, frame, filled["language"] & ~state.known("language", language,
-                                                             is_language_code),
-            "language", "unknown_language",
-            lambda v: f"'{v}' is not an ISO 639-3 language code.")
+    table_code = state.mapped("language", language, lambda v: language_resolve(v).code or "")
+    problem = state.mapped("language_problem", language, lambda v: language_resolve(v).error)
+    for code in (UNKNOWN_LANGUAGE, AMBIGUOUS_LANGUAGE):
+        _report(scratch, frame, filled["language"] & (problem == code), "language", code,
+                lambda v: language_resolve(v).reason())
+    frame["language"] = table_code.where(table_code != "", language)
 
     municipality = frame["municipality"]
     _report(scratch, frame,

@@ -45,3 +45,26 @@ def test_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     report = need_report(year=2024)
     assert report["totals"]["requests"] == 350
     assert report["totals"]["change"]["requests"]["previous"] == 320
+
+
+def test_demo_need_report_finds_the_registers_interpreters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo register and the demo statistics speak one language vocabulary: Persian is `pes`
+    in both, so the need report's coverage of Persian is not 0."""
+    from booking import demo as register_demo
+    from stats.selectors import register_counts
+
+    monkeypatch.setattr(demo, "DEMO_ROWS_PER_YEAR", {2022: 300, 2023: 320, 2024: 2000, 2025: 400})
+    today = dt.date(2025, 6, 30)
+    register_demo.seed_demo(today=today)
+    demo.seed(today=today)
+    report = need_report(year=2024, suppress=False)
+    persian = next(row for row in report["by_language"] if row["key"] == "pes")
+    assert persian["assignments"] > 0
+    assert persian["qualified_interpreters"] > 20
+    assert persian["coverage"]["low"]["coverage"] > 0
+    assert not [row for row in report["by_language"] if row["key"] == "fas"]
+    registered = register_counts(year=2024)
+    for code in ("pes", "prs", "slv", "ful", "fat", "twi", "nus", "mlg"):
+        assert registered.get(code, 0) > 0, code

@@ -8,17 +8,45 @@ const select = form.querySelector("select[name=language]");
 const search = form.querySelector("[data-language-search]");
 
 // --- searchable language list -------------------------------------------------------------
-const allOptions = Array.from(select.options).map((o) => ({ value: o.value, text: o.text }));
+// Each option carries what people type for it (data-terms: names, common names and spellings,
+// codes); the best matches come first, as in GET /api/v1/languages/?q=.
+const noMatch = form.querySelector("[data-language-no-match]");
+const fold = (text) => text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+const allOptions = Array.from(select.options).map((o) => ({
+  value: o.value,
+  text: o.text,
+  terms: [o.text, ...(o.dataset.terms || "").split("|")].map(fold).filter(Boolean),
+}));
+function rank(option, q) {
+  let best = null;
+  for (const term of option.terms) {
+    if (term === q) return 0;
+    const words = term.split(/[\s()\-'/,–]+/);
+    if (term.startsWith(q) || words.some((w) => w.startsWith(q))) best = 1;
+    else if (best === null && term.includes(q)) best = 2;
+  }
+  return best;
+}
 search.hidden = false;
 form.querySelector("[data-language-search-help]").hidden = false;
 search.addEventListener("input", () => {
-  const q = search.value.trim().toLowerCase();
+  const q = fold(search.value);
   const current = select.value;
-  const matches = allOptions.filter((o) => !o.value || !q || o.text.toLowerCase().includes(q));
-  select.replaceChildren(...matches.map((o) => new Option(o.text, o.value, false, o.value === current)));
-  // One hit: choose it, so typing "tigr" is enough.
-  const real = matches.filter((o) => o.value);
-  if (real.length === 1) { select.value = real[0].value; scheduleCheck(); }
+  const ranked = allOptions.filter((o) => o.value)
+    .map((o, i) => ({ o, i, r: q ? rank(o, q) : 0 }))
+    .filter((m) => m.r !== null)
+    .sort((a, b) => a.r - b.r || a.i - b.i);
+  const matches = [allOptions[0], ...ranked.map((m) => m.o)];
+  select.replaceChildren(...matches.map((o) => {
+    const node = new Option(o.text, o.value, false, o.value === current);
+    return node;
+  }));
+  noMatch.hidden = ranked.length > 0;
+  noMatch.textContent = ranked.length ? "" : noMatch.dataset.template.replace("{query}", search.value.trim());
+  // One hit, or one exact hit ("farsi", "sorani"): choose it, so typing "tigr" is enough.
+  const exact = ranked.filter((m) => m.r === 0);
+  const chosen = ranked.length === 1 ? ranked[0] : (exact.length === 1 ? exact[0] : null);
+  if (chosen) { select.value = chosen.o.value; scheduleCheck(); }
 });
 
 // --- on-site or remote -----------------------------------------------------------------------
