@@ -737,7 +737,10 @@ def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -
             for offer in Offer.objects.filter(
                 booking=booking, interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
             ):
-                if _still_allowed(offer.interpreter_id, booking, on, "qualified"):
+                # A personal offer may go to a non-qualified interpreter on a documented
+                # exception: only a suspension, exclusion or revocation withdraws it.
+                basis = "exception" if offer.personal else "qualified"
+                if _still_allowed(offer.interpreter_id, booking, on, basis):
                     continue
                 offer.status = OfferStatus.WITHDRAWN
                 offer.responded_at = now

@@ -530,6 +530,27 @@ def test_register_change_reopens_future_assignments() -> None:
                                 interpreter_id=user.interpreter_id).count() == 2
 
 
+def test_register_change_withdraws_a_personal_offer_only_when_it_blocks() -> None:
+    """A personal offer on a documented exception goes to an interpreter not qualified for the
+    language: a register change that leaves them active keeps it; a suspension withdraws it."""
+    w = world()
+    unqualified = _unqualified()
+    booking = book(w, start=AFTER_CUTOFF)
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number,
+                                exception=EXCEPTION, now=NOW)
+    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
+                                   reason="register import")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    factories.StatusEventFactory(interpreter=unqualified.interpreter, kind="suspension",
+                                 valid_from=dt.date(2026, 1, 1))
+    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
+                                   reason="suspended (register import)")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.WITHDRAWN
+
+
 def test_only_bookers_create_bookings() -> None:
     w = world()
     with pytest.raises(PermissionDeniedError):
