@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -32,7 +33,7 @@ from booking.models import (
 )
 from booking.permissions import IsBooker, IsInterpreter, role_permission
 from booking.rules import ChildException, ExceptionRecord, WrittenDeclaration
-from booking.rules.declarations import interpreter_must_declare
+from booking.rules.declarations import interpreter_must_declare, timezone_naive
 from booking.services import bookings as services
 from booking.services import exception_path
 from booking.services.offers import offers_send_wave
@@ -416,12 +417,28 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset: a bare Oslo wall-clock time can be ambiguous or
+    missing when the clocks change, so it is not guessed."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and timezone_naive(parsed):
+                raise serializers.ValidationError("Must include a time zone offset.")
+        return super().to_internal_value(value)
+
+
 class WrittenDeclarationSerializer(serializers.Serializer):
     declared_by = serializers.CharField(
         max_length=200, help_text="The name the interpreter declared under (their own name)."
     )
-    declared_at = serializers.DateTimeField(
-        help_text="When the interpreter gave the declarations (not in the future)."
+    declared_at = OffsetDateTimeField(
+        help_text="When the interpreter gave the declarations, with its UTC offset (not in the "
+        "future)."
     )
     impartial = StrictBooleanField(help_text="§ 16: not disqualified. Must be true.")
     confidentiality = StrictBooleanField(help_text="§ 15: duty of confidentiality. Must be true.")
