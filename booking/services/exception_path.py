@@ -180,8 +180,8 @@ def offer_send_personal(
                                exclude_booking_id=booking.pk):
         raise interpreter_busy_error()
 
-    offer = Offer.objects.select_for_update().filter(booking=booking,
-                                                     interpreter=interpreter).first()
+    offer = (Offer.objects.select_for_update(no_key=True)
+             .filter(booking=booking, interpreter=interpreter).first())
     if offer is not None and hasattr(offer, "assignment"):
         raise ConflictError(
             code="interpreter_already_assigned_once",
