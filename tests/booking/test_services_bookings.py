@@ -336,6 +336,32 @@ def test_personal_offer_withdraws_the_wave_and_reuses_an_earlier_offer_row() -> 
     assert booking.status == BookingStatus.ASSIGNED
 
 
+def test_an_unanswered_personal_offer_expires_and_the_waves_take_over() -> None:
+    from booking.services.offers import offers_expire_due
+
+    w = world()
+    unqualified = _unqualified()
+    candidate = interpreter_user()
+    booking = book(w)
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number,
+                                exception=EXCEPTION, now=NOW)
+    assert offer.expires_at == NOW + dt.timedelta(minutes=60)
+    assert offers_expire_due(now=offer.expires_at) == 1
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert Offer.objects.get(booking=booking, interpreter=candidate.interpreter).status == (
+        OfferStatus.PENDING
+    )
+    with pytest.raises(ConflictError) as exc:
+        offer_accept(offer_id=offer.pk, user=unqualified, declarations=YES,
+                     now=offer.expires_at)
+    assert exc.value.code == "offer_not_pending"
+    assert not Assignment.objects.exists()
+
+
 def test_personal_offer_for_a_booking_that_has_ended_is_refused() -> None:
     w = world()
     booking = book(w)
