@@ -21,17 +21,17 @@ from booking.models import (
     Role,
     User,
 )
-from booking.rules import Declarations, ExceptionRecord
+from booking.rules import Declarations, ExceptionRecord, WrittenDeclaration
 from booking.selectors_bookings import booking_candidates
 from booking.services.bookings import (
     BookingInput,
-    assignment_record_exception,
     booking_cancel,
     booking_complete,
     booking_create,
 )
+from booking.services.exception_path import assignment_record_adhoc, offer_send_personal
 from booking.services.guidelines import guideline_publish
-from booking.services.offers import offer_decline, offers_send_wave
+from booking.services.offers import offer_accept, offer_decline, offers_send_wave
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_INTERPRETER_NUMBER = "T-10001"
@@ -94,6 +94,19 @@ def _agreements(orgs: dict[str, Organisation]) -> int:
     return made
 
 
+def _interpreter_login(interpreter: Interpreter) -> User:
+    """The interpreter's login (one without a password for the demo's other interpreters): only
+    the interpreter can accept an offer and give the declarations."""
+    user = User.objects.filter(interpreter=interpreter).first()
+    if user is None:
+        user = User(username=f"tolk-{interpreter.register_number.lower()}",
+                    role=Role.INTERPRETER, interpreter=interpreter,
+                    first_name=interpreter.given_name, last_name=interpreter.family_name)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
 def _request(start: dt.datetime, **kw: object) -> BookingInput:
     values: dict[str, object] = {
         "language": "ara", "modality": "onsite", "start": start,
@@ -141,16 +154,18 @@ def seed(
         return booking
 
     def assign(booking: Booking, register_number: str | None = None) -> None:
-        """The coordinator phones the chosen (or the top) candidate and records the assignment
-        with the interpreter's declarations."""
+        """The coordinator offers the booking to the chosen (or the top) candidate, who accepts
+        with their own §§ 15–16 declarations."""
         now = min(base_now, booking.start - dt.timedelta(days=2))
         if register_number is None:
             ranked = booking_candidates(booking=booking, now=now)
             if not ranked:
                 return
             register_number = ranked[0].register_number
-        assignment_record_exception(booking_id=booking.pk, user=coordinator,
-                                    register_number=register_number, declarations=YES, now=now)
+        (offer,) = offers_send_wave(booking_id=booking.pk, user=coordinator, now=now,
+                                    register_numbers=[register_number])
+        offer_accept(offer_id=offer.pk, user=_interpreter_login(offer.interpreter),
+                     declarations=YES, now=now)
 
     # Completed assignments in the past weeks.
     languages = ["ara", "tir", "som", "ukr", "prs", "pol"]
@@ -193,6 +208,22 @@ def seed(
                              register_numbers=[DEMO_INTERPRETER_NUMBER])
         except Exception:  # noqa: BLE001 - the demo interpreter may not be a candidate
             offers_send_wave(booking_id=offered_ara.pk, user=coordinator, now=live_now)
+    # The exception path: the coordinator offers a Somali booking personally to the demo
+    # interpreter (not registered for Somali) with a documented § 7 exception; it becomes an
+    # assignment only when the interpreter accepts it with their own declarations.
+    personal = create(_at(soon + dt.timedelta(days=7), 13), language="som",
+                      topic_notes="Samtale om botilbud")
+    if demo is not None:
+        offer_send_personal(
+            booking_id=personal.pk, user=coordinator, register_number=DEMO_INTERPRETER_NUMBER,
+            exception=ExceptionRecord(
+                ground="cannot_wait",
+                justification="Vedtaksfristen løper ut; ingen kvalifisert somalisk tolk kunne ta "
+                "oppdraget i tide, og tolken behersker somali godt.",
+                decided_by="Fagleder Tolketjenesten",
+            ),
+            now=live_now,
+        )
     for day_offset, hour in ((5, 10), (8, 13)):
         booking = create(_at(soon + dt.timedelta(days=day_offset), hour),
                          terminology_notes="Trygdeytelser, aktivitetsplikt")
@@ -213,7 +244,8 @@ def seed(
     # An emergency with a documented exception: ad hoc interpreter outside the register.
     emergency = create(_at(today + dt.timedelta(days=2), 22), language="rhg", modality="phone",
                        platform=PLATFORMS[2], address="")
-    assignment_record_exception(
+    # The interpreter has no login: the coordinator records their written declarations.
+    assignment_record_adhoc(
         booking_id=emergency.pk, user=coordinator, adhoc_name="Tolk utenfor registeret",
         adhoc_age=34,
         exception=ExceptionRecord(
@@ -221,6 +253,10 @@ def seed(
             justification="Akutt situasjon på legevakten; ingen kvalifisert rohingya-tolk "
             "tilgjengelig innen forsvarlig tid.",
             decided_by="Vakthavende lege",
+        ),
+        written_declaration=WrittenDeclaration(
+            declared_by="Tolk utenfor registeret", declared_at=base_now - dt.timedelta(minutes=20),
+            impartial=True, confidentiality=True,
         ),
         now=base_now,
     )

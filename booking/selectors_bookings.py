@@ -90,7 +90,7 @@ def booking_get(*, user: User, booking_id: int) -> Booking:
 
 def booking_live_assignment(*, booking: Booking) -> Assignment | None:
     return (
-        Assignment.objects.select_related("interpreter")
+        Assignment.objects.select_related("interpreter", "declaration_recorded_by")
         .filter(booking=booking, status__in=LIVE_ASSIGNMENT_STATUSES)
         .first()
     )

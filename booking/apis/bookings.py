@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -20,18 +21,21 @@ from booking.languages import language_name
 from booking.models import (
     Assignment,
     Booking,
+    BookingStatus,
     Category,
-    ChildExceptionGround,
-    ExceptionGround,
+    DeclarationSource,
     Gender,
     Modality,
+    Offer,
     Role,
     Sector,
     User,
 )
 from booking.permissions import IsBooker, IsInterpreter, role_permission
-from booking.rules import ChildException, Declarations, ExceptionRecord
+from booking.rules import ChildException, ExceptionRecord, WrittenDeclaration
+from booking.rules.declarations import interpreter_must_declare, timezone_naive
 from booking.services import bookings as services
+from booking.services import exception_path
 from booking.services.offers import offers_send_wave
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
@@ -70,6 +74,13 @@ def assignment_to_dict(assignment: Assignment | None) -> dict[str, Any] | None:
         "declared_impartial": assignment.declared_impartial,
         "declared_confidentiality": assignment.declared_confidentiality,
         "declared_at": assignment.declared_at,
+        "declaration_source": assignment.declaration_source,
+        "declared_by_name": assignment.declared_by_name or None,
+        "declaration_recorded_by": (
+            assignment.declaration_recorded_by.username
+            if assignment.declaration_recorded_by else None
+        ),
+        "declaration_recorded_at": assignment.declaration_recorded_at,
         "travel_minutes": assignment.travel_minutes,
         "actual_start": assignment.actual_start,
         "actual_end": assignment.actual_end,
@@ -336,6 +347,7 @@ def _offer_row(offer: Any) -> dict[str, Any]:
         "expires_at": offer.expires_at,
         "responded_at": offer.responded_at,
         "decline_reason": offer.decline_reason or None,
+        "personal": offer.personal,
     }
 
 
@@ -396,20 +408,109 @@ class BookingInterpreterCancelApi(APIView):
         return Response({"booking_id": int(pk), "status": "withdrawn"})
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false, nothing that merely looks like one ("yes", 1)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset: a bare Oslo wall-clock time can be ambiguous or
+    missing when the clocks change, so it is not guessed."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and timezone_naive(parsed):
+                raise serializers.ValidationError("Must include a time zone offset.")
+        return super().to_internal_value(value)
+
+
+class WrittenDeclarationSerializer(serializers.Serializer):
+    declared_by = serializers.CharField(
+        max_length=200, help_text="The name the interpreter declared under (their own name)."
+    )
+    declared_at = OffsetDateTimeField(
+        help_text="When the interpreter gave the declarations, with its UTC offset (not in the "
+        "future)."
+    )
+    impartial = StrictBooleanField(help_text="§ 16: not disqualified. Must be true.")
+    confidentiality = StrictBooleanField(help_text="§ 15: duty of confidentiality. Must be true.")
+
+
+class AssignmentOutputSerializer(serializers.Serializer):
+    """An assignment with the evidence an auditor needs (as in the booking detail)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    register_number = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    in_register = serializers.BooleanField()
+    category = serializers.CharField(allow_null=True)
+    category_checked_at = serializers.DateTimeField()
+    basis = serializers.CharField()
+    exception_ground = serializers.CharField(allow_null=True)
+    exception_justification = serializers.CharField(allow_null=True)
+    exception_decided_by = serializers.CharField(allow_null=True)
+    child_exception_ground = serializers.CharField(allow_null=True)
+    declared_impartial = serializers.BooleanField()
+    declared_confidentiality = serializers.BooleanField()
+    declared_at = serializers.DateTimeField(allow_null=True)
+    declaration_source = serializers.ChoiceField(choices=DeclarationSource.choices)
+    declared_by_name = serializers.CharField(allow_null=True)
+    declaration_recorded_by = serializers.CharField(allow_null=True)
+    declaration_recorded_at = serializers.DateTimeField(allow_null=True)
+    travel_minutes = serializers.IntegerField()
+    actual_start = serializers.DateTimeField(allow_null=True)
+    actual_end = serializers.DateTimeField(allow_null=True)
+    cost_nok = serializers.CharField(allow_null=True)
+
+
+class PersonalOfferOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    register_number = serializers.CharField()
+    personal = serializers.BooleanField()
+    status = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    exception_ground = serializers.CharField(allow_null=True)
+    exception_justification = serializers.CharField(allow_null=True)
+    exception_decided_by = serializers.CharField(allow_null=True)
+    block_override_reason = serializers.CharField(allow_null=True)
+
+
+class BookingStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+
+
+def personal_offer_to_dict(offer: Offer) -> dict[str, Any]:
+    return {
+        "id": offer.pk,
+        "register_number": offer.interpreter.register_number,
+        "personal": offer.personal,
+        "status": offer.status,
+        "expires_at": offer.expires_at,
+        "exception_ground": offer.exception_ground or None,
+        "exception_justification": offer.exception_justification or None,
+        "exception_decided_by": offer.exception_decided_by or None,
+        "block_override_reason": offer.block_override_reason or None,
+    }
+
+
 class BookingExceptionAssignApi(APIView):
-    """The documented path for a non-offered interpreter: a registered one found by the
-    coordinator, or an ad hoc interpreter outside the register (§ 7 exception, § 4 age check)."""
+    """The documented path for an interpreter outside the offer waves (§ 7 exception, § 16
+    override, § 4 age check). A registered interpreter (`register_number`) gets a personal
+    offer and is assigned only when they accept it with their own declarations; an interpreter
+    outside the register (`adhoc_name`, `adhoc_age`) is assigned with their written declaration
+    (`written_declaration`) recorded. The coordinator never declares for the interpreter."""
 
     permission_classes = [IsAuthenticated, CanDispatch]
-
-    class ExceptionSerializer(serializers.Serializer):
-        ground = serializers.ChoiceField(choices=ExceptionGround.choices)
-        justification = serializers.CharField(max_length=5000)
-        decided_by = serializers.CharField(max_length=200)
-
-    class ChildSerializer(serializers.Serializer):
-        ground = serializers.ChoiceField(choices=ChildExceptionGround.choices)
-        reason = serializers.CharField(max_length=5000)
 
     class InputSerializer(serializers.Serializer):
         register_number = serializers.CharField(max_length=16, required=False, allow_blank=True,
@@ -418,35 +519,74 @@ class BookingExceptionAssignApi(APIView):
                                            default="")
         adhoc_age = serializers.IntegerField(required=False, allow_null=True, min_value=0,
                                              max_value=120)
-        exception = serializers.DictField(required=False, allow_null=True)
+        exception = serializers.DictField(
+            required=False, allow_null=True,
+            help_text="§ 7 exception: {ground, justification, decided_by}.",
+        )
         child_exception = serializers.DictField(required=False, allow_null=True)
-        impartial = serializers.BooleanField(required=False)
-        confidentiality = serializers.BooleanField(required=False)
+        written_declaration = WrittenDeclarationSerializer(
+            required=False, allow_null=True,
+            help_text="Interpreters outside the register only: their written §§ 15–16 "
+            "declarations, who declared and when.",
+        )
         block_override_reason = serializers.CharField(
             max_length=2000, required=False, allow_blank=True, default="",
             help_text="Use an interpreter blocked for the case (§ 16): emergency or clearly "
             "justifiable, in writing.",
         )
 
-    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
+    class OutputSerializer(serializers.Serializer):
+        booking = BookingStateSerializer()
+        offer = PersonalOfferOutputSerializer(
+            allow_null=True, help_text="The personal offer (registered interpreter)."
+        )
+        assignment = AssignmentOutputSerializer(
+            allow_null=True, help_text="The assignment (interpreter outside the register)."
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
-        data = _parse(self.InputSerializer, request.data).validated_data
-        declarations = None
-        if "impartial" in data or "confidentiality" in data:
-            declarations = Declarations.from_data(
-                {k: data.get(k) for k in ("impartial", "confidentiality")}
+        serializer = _parse(self.InputSerializer, request.data)
+        data = serializer.validated_data
+        for name in ("impartial", "confidentiality"):
+            if name in request.data:
+                raise interpreter_must_declare(name)
+        register_number = data["register_number"].strip()
+        adhoc_name = data["adhoc_name"].strip()
+        if bool(register_number) == bool(adhoc_name):
+            raise ValidationFailed(
+                code="invalid",
+                message_nb="Oppgi enten tolkenummer eller navn på tolk utenfor registeret.",
+                message_en="Give either a register number or the name of an interpreter "
+                "outside the register.",
+                fields={"register_number": ["Give one of register_number and adhoc_name."]},
             )
-        assignment = services.assignment_record_exception(
-            booking_id=_booking_id(pk), user=_user(request),
-            register_number=data["register_number"].strip(),
-            adhoc_name=data["adhoc_name"].strip(), adhoc_age=data.get("adhoc_age"),
-            exception=ExceptionRecord.from_data(data.get("exception")),
-            child_exception=ChildException.from_data(data.get("child_exception")),
-            declarations=declarations,
-            block_override_reason=data["block_override_reason"],
-        )
-        return Response(assignment_to_dict(assignment), status=201)
+        exception = ExceptionRecord.from_data(data.get("exception"))
+        offer: Offer | None = None
+        assignment: Assignment | None = None
+        if register_number:
+            if data.get("written_declaration") is not None:
+                raise interpreter_must_declare("written_declaration")
+            offer = exception_path.offer_send_personal(
+                booking_id=_booking_id(pk), user=_user(request),
+                register_number=register_number, exception=exception,
+                block_override_reason=data["block_override_reason"],
+            )
+        else:
+            written = data.get("written_declaration")
+            assignment = exception_path.assignment_record_adhoc(
+                booking_id=_booking_id(pk), user=_user(request), adhoc_name=adhoc_name,
+                adhoc_age=data.get("adhoc_age"), exception=exception,
+                child_exception=ChildException.from_data(data.get("child_exception")),
+                written_declaration=WrittenDeclaration(**written) if written else None,
+            )
+        booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
+        return Response(self.OutputSerializer({
+            "booking": {"id": booking.pk, "status": booking.status},
+            "offer": personal_offer_to_dict(offer) if offer else None,
+            "assignment": assignment_to_dict(assignment),
+        }).data, status=201)
 
 
 class BookingAuditApi(APIView):

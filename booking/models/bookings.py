@@ -84,6 +84,17 @@ class ChildExceptionGround(models.TextChoices):
     JUSTIFIABLE = "justifiable", _("Clearly justifiable for the child and the circumstances")
 
 
+class DeclarationSource(models.TextChoices):
+    """How the interpreter's §§ 15–16 declarations came to be on the assignment. A coordinator
+    never declares for an interpreter: a registered interpreter declares when accepting an offer,
+    an ad hoc interpreter without a login declares in writing and the coordinator records who
+    declared and when."""
+
+    INTERPRETER = "interpreter", _("Given by the interpreter when accepting the offer")
+    WRITTEN = "written", _("Given in writing; recorded by the provider")
+    LEGACY = "legacy", _("Not given by the interpreter (an older assignment)")
+
+
 class CancelledBy(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     PROVIDER = "provider", _("Provider")
@@ -331,6 +342,19 @@ class Offer(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=500, blank=True, default="")
+    # A personal offer: the coordinator chose this interpreter on the documented exception path
+    # (outside the ranked waves). The § 7 exception and any § 16 block override are kept here and
+    # applied when the interpreter accepts with their own declarations.
+    personal = models.BooleanField(_("personal offer"), default=False, db_default=False)
+    exception_ground = models.CharField(
+        max_length=16, choices=ExceptionGround.choices, blank=True, default="", db_default=""
+    )
+    exception_justification = models.TextField(blank=True, default="", db_default="")
+    exception_decided_by = models.CharField(max_length=200, blank=True, default="", db_default="")
+    block_override_reason = models.TextField(blank=True, default="", db_default="")
+    sent_by = models.ForeignKey(
+        "booking.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["booking_id", "wave", "rank"]
@@ -349,6 +373,18 @@ class Offer(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=OfferStatus.values), name="offer_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(personal=True)
+                | (Q(exception_ground="") & Q(exception_justification="")
+                   & Q(exception_decided_by="") & Q(block_override_reason="")),
+                name="offer_exception_only_personal",
+            ),
+            models.CheckConstraint(
+                condition=Q(exception_ground="")
+                | (Q(exception_ground__in=ExceptionGround.values)
+                   & ~Q(exception_justification="") & ~Q(exception_decided_by="")),
+                name="offer_exception_documented",
             ),
         ]
 
@@ -397,7 +433,17 @@ class Assignment(models.Model):
     child_exception_reason = models.TextField(blank=True, default="")
     declared_impartial = models.BooleanField(default=False)
     declared_confidentiality = models.BooleanField(default=False)
-    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the interpreter gave the declarations.")
+    )
+    declaration_source = models.CharField(max_length=16, choices=DeclarationSource.choices)
+    # A written declaration (ad hoc interpreter without a login): the name the interpreter
+    # declared under, and who recorded it in Tolk when.
+    declared_by_name = models.CharField(max_length=200, blank=True, default="")
+    declaration_recorded_by = models.ForeignKey(
+        "booking.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declaration_recorded_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -452,6 +498,25 @@ class Assignment(models.Model):
                 condition=Q(adhoc_age__isnull=True) | Q(adhoc_age__gte=18)
                 | ~Q(child_exception_ground=""),
                 name="assignment_child_needs_exception",
+            ),
+            # §§ 15–16: both declarations, given by the interpreter (accepting an offer) or in
+            # writing by an ad hoc interpreter with who and when recorded. Only assignments made
+            # before this rule carry `legacy`.
+            models.CheckConstraint(
+                condition=Q(declaration_source=DeclarationSource.LEGACY)
+                | (
+                    Q(declared_impartial=True) & Q(declared_confidentiality=True)
+                    & Q(declared_at__isnull=False)
+                    & (
+                        (Q(declaration_source=DeclarationSource.INTERPRETER)
+                         & Q(interpreter__isnull=False) & Q(declared_by_name=""))
+                        | (Q(declaration_source=DeclarationSource.WRITTEN)
+                           & Q(interpreter__isnull=True) & ~Q(declared_by_name="")
+                           & Q(declaration_recorded_by__isnull=False)
+                           & Q(declaration_recorded_at__isnull=False))
+                    )
+                ),
+                name="assignment_declarations_given",
             ),
         ]
 

@@ -22,7 +22,7 @@ from booking.rules.catalogue import (
     section_of,
 )
 from booking.rules.checks import ChildException, ExceptionRecord
-from booking.rules.declarations import Declarations
+from booking.rules.declarations import Declarations, WrittenDeclaration
 
 __all__ = [
     "RULES",
@@ -43,6 +43,7 @@ __all__ = [
     "ChildException",
     "Declarations",
     "ExceptionRecord",
+    "WrittenDeclaration",
     "Rule",
     "rule_set_for",
     "rules_in_force",

@@ -242,6 +242,9 @@ class ExceptionRecord:
             errors["decided_by"] = ["Who decided the exception."]
         if len(self.justification) > 5000 or len(self.decided_by) > 200:
             errors["justification"] = ["Too long."]
+        for name in ("justification", "decided_by"):
+            if "\x00" in getattr(self, name):
+                errors[name] = ["Must not contain a NUL character."]
         if errors:
             raise refuse(
                 TL7_EXCEPTION,
@@ -337,6 +340,8 @@ def check_child(*, age: int | None, child_exception: ChildException | None) -> N
         errors["ground"] = [f"Must be one of {', '.join(CHILD_EXCEPTION_GROUNDS)}."]
     if len(child_exception.reason) < 10:
         errors["reason"] = ["A written reason (at least 10 characters)."]
+    elif "\x00" in child_exception.reason or len(child_exception.reason) > 5000:
+        errors["reason"] = ["At most 5000 characters, no NUL character."]
     if errors:
         raise refuse(
             TL4_CHILD,

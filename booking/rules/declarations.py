@@ -1,7 +1,10 @@
-"""The interpreter's declarations when accepting an assignment (tolkeloven §§ 15 and 16)."""
+"""The interpreter's declarations (tolkeloven §§ 15 and 16): given when accepting an offer, or in
+writing by an interpreter outside the register and recorded by the provider. Never by a
+coordinator on the interpreter's behalf."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,3 +61,109 @@ class Declarations:
                 "assignment.",
                 fields={"confidentiality": ["Must be true."]},
             )
+
+
+# The clock of the client that sends a written declaration may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+INTERPRETER_MUST_DECLARE = "interpreter_must_declare"
+WRITTEN_DECLARATION_REQUIRED = "written_declaration_required"
+WRITTEN_DECLARATION_INVALID = "written_declaration_invalid"
+DECLARATIONS_SECTION = "§§ 15–16"
+
+
+def interpreter_must_declare(field: str) -> ValidationFailed:
+    """A coordinator (or anyone but the interpreter) tried to give the declarations."""
+    return ValidationFailed(
+        code=INTERPRETER_MUST_DECLARE,
+        section=DECLARATIONS_SECTION,
+        message_nb="Erklæringene om habilitet og taushetsplikt må gis av tolken selv: en tolk i "
+        "registeret gir dem når tolken tar imot tilbudet; for en tolk utenfor registeret "
+        "registreres den skriftlige erklæringen (written_declaration).",
+        message_en="The impartiality and confidentiality declarations must come from the "
+        "interpreter: a registered interpreter gives them when accepting the offer; for an "
+        "interpreter outside the register, record their written declaration "
+        "(written_declaration).",
+        fields={field: ["Only the interpreter can declare."]},
+    )
+
+
+def _normalised(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class WrittenDeclaration:
+    """§§ 15–16 given in writing by an interpreter outside the register (no login): who declared
+    and when. The coordinator records it; it is never a declaration by the coordinator."""
+
+    declared_by: str
+    declared_at: dt.datetime
+    impartial: bool
+    confidentiality: bool
+
+    def validate(
+        self, *, interpreter_name: str, now: dt.datetime, assignment_end: dt.datetime
+    ) -> None:
+        """The declaration is the interpreter's own (their name), was given (not in the future,
+        not after the assignment ended), and covers both duties."""
+        errors: dict[str, list[str]] = {}
+        name = " ".join(self.declared_by.split())
+        if not name:
+            errors["declared_by"] = ["The name of the interpreter who declared."]
+        elif len(name) > 200:
+            errors["declared_by"] = ["At most 200 characters."]
+        elif _normalised(name) != _normalised(interpreter_name):
+            errors["declared_by"] = ["Must be the interpreter's own name (adhoc_name)."]
+        if timezone_naive(self.declared_at):
+            errors["declared_at"] = ["Must include a time zone offset."]
+        elif self.declared_at > now + CLOCK_SKEW:
+            errors["declared_at"] = ["Cannot be in the future."]
+        elif self.declared_at > assignment_end:
+            errors["declared_at"] = ["Must be before the assignment ended."]
+        if errors:
+            raise ValidationFailed(
+                code=WRITTEN_DECLARATION_INVALID,
+                section=DECLARATIONS_SECTION,
+                message_nb="Den skriftlige erklæringen må være gitt av tolken selv (tolkens "
+                "navn), og tidspunktet kan ikke være i fremtiden eller etter oppdraget.",
+                message_en="The written declaration must be the interpreter's own (their "
+                "name), and its time cannot be in the future or after the assignment.",
+                fields={"written_declaration": errors},
+            )
+        if not self.impartial:
+            raise ValidationFailed(
+                code=TL16_IMPARTIALITY,
+                section=section_of(TL16_IMPARTIALITY),
+                message_nb="Tolken må ha erklært skriftlig at tolken ikke er inhabil.",
+                message_en="The interpreter must have declared in writing that they are not "
+                "disqualified.",
+                fields={"written_declaration": {"impartial": ["Must be true."]}},
+            )
+        if not self.confidentiality:
+            raise ValidationFailed(
+                code=TL15_CONFIDENTIALITY,
+                section=section_of(TL15_CONFIDENTIALITY),
+                message_nb="Tolken må ha bekreftet taushetsplikten skriftlig.",
+                message_en="The interpreter must have acknowledged the duty of confidentiality "
+                "in writing.",
+                fields={"written_declaration": {"confidentiality": ["Must be true."]}},
+            )
+
+
+def written_declaration_required() -> ValidationFailed:
+    return ValidationFailed(
+        code=WRITTEN_DECLARATION_REQUIRED,
+        section=DECLARATIONS_SECTION,
+        message_nb="En tolk utenfor registeret kan bare tildeles når tolkens skriftlige "
+        "erklæring om habilitet (§ 16) og taushetsplikt (§ 15) er registrert: hvem som "
+        "erklærte og når.",
+        message_en="An interpreter outside the register can only be assigned once their written "
+        "declaration of impartiality (§ 16) and confidentiality (§ 15) is recorded: who "
+        "declared and when.",
+        fields={"written_declaration": ["Required for an interpreter outside the register."]},
+    )
+
+
+def timezone_naive(value: dt.datetime) -> bool:
+    return value.tzinfo is None or value.tzinfo.utcoffset(value) is None

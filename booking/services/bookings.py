@@ -1,5 +1,6 @@
 """Writes to bookings: create (with Idempotency-Key), dry-run check, cancel, complete, the
-documented-exception assignment, interpreter cancellation and the reopen after a register change.
+assignment insert, interpreter cancellation and the reopen after a register change (the
+documented exception path is `booking.services.exception_path`).
 
 Every state change goes through `booking_transition`, which writes the audit entry, the
 `booking.changed` event and, for final states, the `booking_finished` signal, all inside the
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from booking.languages import AMBIGUOUS_LANGUAGE, language_name, language_resolve
-from booking.locks import lock_booking, lock_interpreter
+from booking.locks import lock_booking
 from booking.models import (
     FINAL_BOOKING_STATUSES,
     Assignment,
@@ -29,6 +30,7 @@ from booking.models import (
     Booking,
     BookingStatus,
     CancelledBy,
+    DeclarationSource,
     Gender,
     IdempotencyRecord,
     Interpreter,
@@ -47,12 +49,12 @@ from booking.outbox import event_record
 from booking.rules import Declarations, rule_set_for, rules_in_force
 from booking.rules import checks as rules
 from booking.rules.checks import ChildException, ExceptionRecord
+from booking.rules.declarations import WrittenDeclaration
 from booking.selectors import qualification_on
 from booking.selectors_bookings import (
     blocked_range,
     booking_candidates_ranked,
     booking_date,
-    interpreter_blocked_for,
     interpreter_is_free,
     travel_for,
 )
@@ -589,14 +591,18 @@ def booking_complete(
 
 def assignment_create(
     *, booking: Booking, interpreter: Interpreter | None, actor: User | None,
-    category: str, basis: str, declarations: Declarations | None,
+    category: str, basis: str, declarations: Declarations,
     offer: Offer | None = None, exception: ExceptionRecord | None = None,
     adhoc_name: str = "", adhoc_age: int | None = None,
-    child_exception: ChildException | None = None, now: dt.datetime,
+    child_exception: ChildException | None = None,
+    written: WrittenDeclaration | None = None, now: dt.datetime,
 ) -> Assignment:
-    """Insert the assignment. Call holding the booking lock (and the interpreter lock). A clash
-    with the database constraints becomes a 409: `interpreter_busy` (overlapping assignment,
-    travel included) or `booking_already_assigned`."""
+    """Insert the assignment. Call holding the booking lock (and the interpreter lock). The
+    interpreter's §§ 15–16 declarations are required: given when accepting (`declarations`), or
+    for an ad hoc interpreter in writing (`written`, recorded by `actor` at `now`). A clash with
+    the database constraints becomes a 409: `interpreter_busy` (overlapping assignment, travel
+    included) or `booking_already_assigned`."""
+    declarations.require_complete()
     travel = (
         travel_for(booking=booking, interpreter_municipality=interpreter.municipality)
         if interpreter is not None else 0
@@ -627,9 +633,15 @@ def assignment_create(
                 exception_decided_by=exception.decided_by if exception else "",
                 child_exception_ground=child_exception.ground if child_exception else "",
                 child_exception_reason=child_exception.reason if child_exception else "",
-                declared_impartial=bool(declarations and declarations.impartial),
-                declared_confidentiality=bool(declarations and declarations.confidentiality),
-                declared_at=now if declarations else None,
+                declared_impartial=declarations.impartial,
+                declared_confidentiality=declarations.confidentiality,
+                declared_at=written.declared_at if written else now,
+                declaration_source=(
+                    DeclarationSource.WRITTEN if written else DeclarationSource.INTERPRETER
+                ),
+                declared_by_name=" ".join(written.declared_by.split()) if written else "",
+                declaration_recorded_by=actor if written else None,
+                declaration_recorded_at=now if written else None,
                 created_by=actor,
             )
     except IntegrityError as exc:
@@ -657,109 +669,6 @@ def booking_taken_error() -> ConflictError:
         message_nb="Oppdraget er allerede tildelt en annen tolk.",
         message_en="The assignment has already been given to another interpreter.",
     )
-
-
-@transaction.atomic
-def assignment_record_exception(
-    *, booking_id: int, user: User, register_number: str = "", adhoc_name: str = "",
-    adhoc_age: int | None = None, exception: ExceptionRecord | None = None,
-    child_exception: ChildException | None = None, declarations: Declarations | None = None,
-    block_override_reason: str = "", now: dt.datetime | None = None,
-) -> Assignment:
-    """The documented path for someone other than the offered candidates: a registered
-    interpreter the coordinator found themselves, or an ad hoc interpreter outside the register
-    (age required, § 4). A non-qualified interpreter needs the transitional dispensation (up to
-    the cut-off) or a documented § 7 exception; an interpreter blocked for the case (§ 16) only
-    with a written override reason (emergency, or clearly justifiable). Works from `open`,
-    `offered` and `unfilled`."""
-    now = now or timezone.now()
-    booking = lock_booking(booking_id=booking_id)
-    if not (
-        (user.has_role(Role.COORDINATOR) and user.organisation_id == booking.provider_id)
-        or user.has_role(Role.ADMIN)
-    ):
-        raise _not_found()
-    if booking.status not in (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED):
-        raise ConflictError(
-            code="booking_not_open",
-            message_nb="Bestillingen kan ikke tildeles nå.",
-            message_en="The booking cannot be assigned now.",
-            fields={"status": booking.status},
-        )
-    if bool(register_number) == bool(adhoc_name):
-        raise _invalid(
-            "Oppgi enten tolkenummer eller navn på tolk utenfor registeret.",
-            "Give either a register number or the name of an interpreter outside the register.",
-            {"register_number": ["Give one of register_number and adhoc_name."]},
-        )
-    on = booking_date(booking)
-    last_day = settings.TOLK_DISPENSATION_LAST_DAY
-    interpreter: Interpreter | None = None
-    category = ""
-    if register_number:
-        found = Interpreter.objects.filter(register_number=register_number).first()
-        if found is None:
-            raise NotFoundError(
-                code="interpreter_not_found", message_nb="Fant ikke tolken i registeret.",
-                message_en="Interpreter not found in the register.",
-                fields={"register_number": register_number},
-            )
-        interpreter = lock_interpreter(interpreter_id=found.pk)
-        qualification = qualification_on(interpreter=interpreter, language=booking.language,
-                                         on=on)
-        category = qualification.category if qualification else ""
-        rules.check_police_certificate(
-            required=booking.police_certificate_required,
-            valid_until=interpreter.police_certificate_valid_until, on=on,
-        )
-        blocked = interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
-        override = block_override_reason.strip()
-        if blocked and len(override) < 10:
-            rules.check_not_blocked(blocked=True)
-        if not blocked:
-            override = ""
-        if category and booking.min_category:
-            rules.check_category(category=category, min_category=booking.min_category)
-    else:
-        override = ""
-        if len(adhoc_name) > 200:
-            raise _invalid("Navnet er for langt.", "The name is too long.",
-                           {"adhoc_name": ["At most 200 characters."]})
-        rules.check_child(age=adhoc_age, child_exception=child_exception)
-        rules.check_police_certificate(
-            required=booking.police_certificate_required, valid_until=None, on=on
-        )
-    basis = rules.qualification_basis(
-        on=on, dispensation_last_day=last_day, required=booking.qualified_required,
-        category=category or None, exception=exception,
-    )
-    if declarations is not None:
-        declarations.require_complete()
-    offers_withdraw(booking=booking, reason="taken")
-    assignment = assignment_create(
-        booking=booking, interpreter=interpreter, actor=user, category=category, basis=basis,
-        declarations=declarations, exception=exception, adhoc_name=adhoc_name.strip(),
-        adhoc_age=adhoc_age if not register_number else None,
-        child_exception=child_exception if (adhoc_age is not None and adhoc_age < 18) else None,
-        now=now,
-    )
-    assignment_event(assignment, change="assigned")
-    booking_transition(
-        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user,
-        action="assigned_by_exception" if basis == "exception" else "assigned_directly",
-        reason=exception.justification if exception else "",
-        details={
-            "interpreter": register_number or "ad hoc",
-            "category": category,
-            "basis": basis,
-            "exception_ground": exception.ground if exception else "",
-            "decided_by": exception.decided_by if exception else "",
-            "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
-            "child_exception": child_exception.ground if child_exception else "",
-            "impartiality_override": override,
-        },
-    )
-    return assignment
 
 
 def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,
@@ -839,7 +748,10 @@ def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -
             for offer in Offer.objects.filter(
                 booking=booking, interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
             ):
-                if _still_allowed(offer.interpreter_id, booking, on, "qualified"):
+                # A personal offer may go to a non-qualified interpreter on a documented
+                # exception: only a suspension, exclusion or revocation withdraws it.
+                basis = "exception" if offer.personal else "qualified"
+                if _still_allowed(offer.interpreter_id, booking, on, basis):
                     continue
                 offer.status = OfferStatus.WITHDRAWN
                 offer.responded_at = now

@@ -60,6 +60,7 @@ def offer_payload(offer: Offer, booking: Booking) -> dict[str, object]:
         "topic_notes": booking.topic_notes,
         "terminology_notes": booking.terminology_notes,
         "expires_at": offer.expires_at.isoformat(),
+        "personal": offer.personal,
     }
     if booking.modality == Modality.ONSITE:
         payload["municipality"] = booking.municipality
@@ -226,7 +227,9 @@ def offer_accept(
     """The interpreter takes the offer. The first valid accept wins; the booking's other offers
     are withdrawn (reason `taken`). Re-checks, on the assignment date: the register entry for the
     language (§ 14), the minimum category (§ 9), the police certificate (§ 10), the case block and
-    the declarations (§§ 15–16), and that the interpreter is still free (travel included)."""
+    the declarations (§§ 15–16), and that the interpreter is still free (travel included). A
+    personal offer (exception path) is checked against its documented exception instead: not
+    qualified only with the dispensation or a § 7 exception, blocked only with the override."""
     now = now or timezone.now()
     found = _own_offer(offer_id=offer_id, user=user)
     with transaction.atomic():
@@ -242,23 +245,32 @@ def offer_accept(
         declarations.require_complete()
         interpreter = lock_interpreter(interpreter_id=offer.interpreter_id)
         on = booking_date(booking)
-        qualification = qualification_on(interpreter=interpreter, language=booking.language,
-                                         on=on)
-        category = qualification.category if qualification else None
-        rules.check_language(category=category, language=booking.language, on=on)
-        assert category is not None  # noqa: S101 - check_language raised otherwise
-        if booking.min_category:
-            rules.check_category(category=category, min_category=booking.min_category)
-        rules.check_police_certificate(
-            required=booking.police_certificate_required,
-            valid_until=interpreter.police_certificate_valid_until, on=on,
-        )
-        rules.check_not_blocked(
-            blocked=interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
-        )
+        if offer.personal:
+            # Chosen by the coordinator on the exception path: its § 7 exception and § 16
+            # override are checked again, now that the interpreter declares.
+            from booking.services.exception_path import personal_offer_terms
+
+            terms = personal_offer_terms(offer=offer, booking=booking, interpreter=interpreter)
+            category, basis, exception = terms.category, terms.basis, terms.exception
+        else:
+            qualification = qualification_on(interpreter=interpreter, language=booking.language,
+                                             on=on)
+            found_category = qualification.category if qualification else None
+            rules.check_language(category=found_category, language=booking.language, on=on)
+            assert found_category is not None  # noqa: S101 - check_language raised otherwise
+            category, basis, exception = found_category, rules.BASIS_QUALIFIED, None
+            if booking.min_category:
+                rules.check_category(category=category, min_category=booking.min_category)
+            rules.check_police_certificate(
+                required=booking.police_certificate_required,
+                valid_until=interpreter.police_certificate_valid_until, on=on,
+            )
+            rules.check_not_blocked(
+                blocked=interpreter_blocked_for(booking=booking, interpreter_id=interpreter.pk)
+            )
         assignment = assignment_create(
             booking=booking, interpreter=interpreter, actor=user, category=category,
-            basis=rules.BASIS_QUALIFIED, declarations=declarations, offer=offer, now=now,
+            basis=basis, declarations=declarations, offer=offer, exception=exception, now=now,
         )
         offer.status = OfferStatus.ACCEPTED
         offer.responded_at = now
@@ -271,9 +283,14 @@ def offer_accept(
                 "offer_id": offer.pk,
                 "interpreter": interpreter.register_number,
                 "category": category,
-                "basis": rules.BASIS_QUALIFIED,
+                "basis": basis,
                 "impartial": declarations.impartial,
                 "confidentiality": declarations.confidentiality,
+                **({"personal": True,
+                    "exception_ground": exception.ground if exception else "",
+                    "decided_by": exception.decided_by if exception else "",
+                    "impartiality_override": offer.block_override_reason}
+                   if offer.personal else {}),
             },
         )
     return assignment

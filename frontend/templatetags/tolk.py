@@ -132,6 +132,8 @@ AUDIT_ACTIONS = {
     "offer_declined": _("Offer declined"),
     "accepted": _("Accepted by the interpreter"),
     "assigned_by_exception": _("Assigned by documented exception"),
+    "assigned_directly": _("Assigned directly (interpreter outside the register)"),
+    "personal_offer_sent": _("Personal offer sent (exception path)"),
     "cancelled": _("Booking cancelled"),
     "completed": _("Completed"),
     "interpreter_cancelled": _("Cancelled by the interpreter"),

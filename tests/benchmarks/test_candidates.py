@@ -133,11 +133,12 @@ def _generate(customer_id: int, unit_id: int, provider_id: int, user_id: int) ->
                 category, category_checked_at, basis, exception_ground,
                 exception_justification, exception_decided_by, child_exception_ground,
                 child_exception_reason, declared_impartial, declared_confidentiality,
-                declared_at, created_at, created_by_id, ended_at, end_reason, actual_start,
-                actual_end, cost_nok)
+                declared_at, declaration_source, declared_by_name, created_at, created_by_id,
+                ended_at, end_reason, actual_start, actual_end, cost_nok)
             SELECT b.id, %s + ((b.id - %s - 1) %% %s), NULL, '', NULL, 'completed', b.start,
                    b."end", b.start, b."end", 0, 'A', b.start, 'qualified', '', '', '', '', '',
-                   true, true, b.start, b.start, NULL, b."end", '', b.start, b."end", 950.00
+                   true, true, b.start, 'interpreter', '', b.start, NULL, b."end", '', b.start,
+                   b."end", 950.00
             FROM booking_booking b WHERE b.id > %s
             """,
             [first_id, offset, INTERPRETERS, offset],
@@ -206,10 +207,11 @@ def test_candidates_p95_with_10k_interpreters_and_1m_assignments() -> None:
                 start, "end", blocked_start, blocked_end, travel_minutes, category,
                 category_checked_at, basis, exception_ground, exception_justification,
                 exception_decided_by, child_exception_ground, child_exception_reason,
-                declared_impartial, declared_confidentiality, created_at, end_reason)
+                declared_impartial, declared_confidentiality, declared_at, declaration_source,
+                declared_by_name, created_at, end_reason)
             SELECT b.id, substr(b.case_reference, 6)::bigint, '', 'active', b.start, b."end",
                    b.start, b."end", 0, 'A', now(), 'qualified', '', '', '', '', '', true,
-                   true, now(), ''
+                   true, now(), 'interpreter', '', now(), ''
             FROM booking_booking b WHERE b.case_reference LIKE 'busy-%'
             """
         )

@@ -81,3 +81,27 @@ def soon(days: int = 10) -> dt.datetime:
 
     local = timezone.localtime() + dt.timedelta(days=days)
     return local.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def assign_by_personal_offer(w: World, booking: Any, user: User, *, now: dt.datetime,
+                             **kwargs: Any) -> Any:
+    """The exception path for a registered interpreter: the coordinator's personal offer, accepted
+    by the interpreter (`user`) with both declarations. Returns the assignment."""
+    from booking.rules import Declarations
+    from booking.services.exception_path import offer_send_personal
+    from booking.services.offers import offer_accept
+
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=user.interpreter.register_number, now=now,
+                                **kwargs)
+    return offer_accept(offer_id=offer.pk, user=user,
+                        declarations=Declarations(impartial=True, confidentiality=True),
+                        now=now)
+
+
+def written_declaration(name: str, at: dt.datetime) -> Any:
+    """An ad hoc interpreter's written §§ 15–16 declarations, given at `at`."""
+    from booking.rules import WrittenDeclaration
+
+    return WrittenDeclaration(declared_by=name, declared_at=at, impartial=True,
+                              confidentiality=True)

@@ -127,6 +127,8 @@ def test_exclusion_constraint_holds_without_the_service() -> None:
             booking=booking, interpreter=kw.get("interpreter", interpreter), start=booking.start,
             end=booking.end, blocked_start=booking.start - dt.timedelta(minutes=15),
             blocked_end=blocked_end, category="A", category_checked_at=now, basis="qualified",
+            declared_impartial=True, declared_confidentiality=True, declared_at=now,
+            declaration_source="interpreter",
         )
 
     make(first, first.end + dt.timedelta(minutes=60))

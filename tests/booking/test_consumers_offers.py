@@ -269,3 +269,56 @@ async def test_accept_while_the_layer_is_down_succeeds_and_events_follow(monkeyp
     assert withdrawn["type"] == "offer.withdrawn" and withdrawn["payload"]["reason"] == "taken"
     assert (await sockets["B"].receive_json_from(timeout=2))["type"] == "assignment.changed"
     await _close(sockets)
+
+
+async def test_a_personal_offer_on_the_exception_path_is_accepted_over_the_socket():
+    """The coordinator's personal offer (exception path) reaches only the chosen interpreter, is
+    refused without the declarations and becomes the assignment, with the exception, when the
+    interpreter accepts over the socket with both."""
+    scene = await _scene()
+    unqualified = await database_sync_to_async(factories.InterpreterUserFactory)(
+        interpreter=await database_sync_to_async(factories.InterpreterFactory)()
+    )
+    sockets = await _sockets(scene)
+    mine = await ws_open("/ws/interpreter/", unqualified)
+
+    @database_sync_to_async
+    def personal_offer() -> dict:
+        response = client_for(scene.w.coordinator).post(
+            f"/api/v1/bookings/{scene.booking_id}/exception-assignment/",
+            {"register_number": unqualified.interpreter.register_number,
+             "exception": {"ground": "emergency", "decided_by": "Vakthavende lege",
+                           "justification": "Akutt innleggelse; ingen kvalifisert tolk nåbar."}},
+            format="json")
+        assert response.status_code == 201, response.json()
+        return response.json()
+
+    data = await personal_offer()
+    assert data["booking"]["status"] == "offered" and data["assignment"] is None
+    created = await mine.receive_json_from(timeout=2)
+    assert created["type"] == "offer.created" and created["payload"]["personal"] is True
+    offer_id = created["payload"]["offer_id"]
+    assert offer_id == data["offer"]["id"]
+    for comm in sockets.values():
+        assert await comm.receive_nothing(timeout=0.2)
+
+    await mine.send_json_to({"type": "offer.accept", "offer_id": offer_id, "impartial": True,
+                             "confidentiality": False})
+    refused = await mine.receive_json_from(timeout=2)
+    assert refused["status"] == "error" and refused["code"] == TL15_CONFIDENTIALITY
+    await mine.send_json_to({"type": "offer.accept", "offer_id": offer_id, **YES})
+    received = [await mine.receive_json_from(timeout=3) for _ in range(2)]
+    result = next(m for m in received if m["type"] == "offer.accept.result")
+    assert result["status"] == "accepted"
+
+    @database_sync_to_async
+    def stored() -> tuple:
+        from booking.models import Assignment
+
+        a = Assignment.objects.select_related("booking").get(booking_id=scene.booking_id)
+        return (a.booking.status, a.basis, a.exception_ground, a.declaration_source,
+                a.declared_impartial, a.declared_confidentiality)
+
+    assert await stored() == ("assigned", "exception", "emergency", "interpreter", True, True)
+    await _close(sockets)
+    await mine.disconnect()

@@ -9,8 +9,14 @@ import pytest
 from django.urls import include, path
 
 from booking.selectors_bookings import booking_candidates, booking_candidates_ranked
-from booking.services.bookings import assignment_record_exception
-from tests.booking.booking_helpers import NOW, book, interpreter_user, soon, world
+from tests.booking.booking_helpers import (
+    NOW,
+    assign_by_personal_offer,
+    book,
+    interpreter_user,
+    soon,
+    world,
+)
 from tests.conftest import client_for
 
 urlpatterns = [path("api/v1/", include("booking.urls"))]
@@ -24,9 +30,7 @@ def test_limited_ranking_is_the_head_of_the_full_ranking() -> None:
     # Give some interpreters recent work so fairness matters inside a category.
     for i, user in enumerate(users[:6]):
         past = book(w, start=dt.datetime(2026, 7, 1 + i, 10, tzinfo=NOW.tzinfo))
-        assignment_record_exception(booking_id=past.pk, user=w.coordinator,
-                                    register_number=user.interpreter.register_number,
-                                    now=dt.datetime(2026, 6, 20, tzinfo=NOW.tzinfo))
+        assign_by_personal_offer(w, past, user, now=dt.datetime(2026, 6, 20, tzinfo=NOW.tzinfo))
     booking = book(w)
     later = dt.datetime(2026, 8, 1, tzinfo=NOW.tzinfo)
     full = booking_candidates(booking=booking, now=later)

@@ -17,6 +17,7 @@ from booking.models import (
     InterpreterBlock,
     Offer,
     OfferStatus,
+    User,
 )
 from booking.rules import (
     TL4_CHILD,
@@ -29,16 +30,17 @@ from booking.rules import (
     ChildException,
     Declarations,
     ExceptionRecord,
+    WrittenDeclaration,
 )
 from booking.selectors_bookings import booking_candidates, booking_fact_fields, candidate_explain
 from booking.services.bookings import (
     assignment_cancel_by_interpreter,
-    assignment_record_exception,
     assignments_reopen_for_blocked,
     booking_cancel,
     booking_complete,
     booking_create,
 )
+from booking.services.exception_path import assignment_record_adhoc, offer_send_personal
 from booking.services.guidelines import guideline_publish
 from booking.services.offers import offer_accept, offers_send_wave
 from booking.signals import booking_finished
@@ -47,11 +49,13 @@ from tests.booking.booking_helpers import (
     AFTER_CUTOFF,
     BEFORE_CUTOFF,
     NOW,
+    assign_by_personal_offer,
     book,
     interpreter_user,
     qualified,
     request,
     world,
+    written_declaration,
 )
 from tolk.errors import ConflictError, PermissionDeniedError, ValidationFailed
 
@@ -165,22 +169,24 @@ def test_blocked_for_case_is_excluded_and_refused() -> None:
     ids = {c.interpreter_id for c in booking_candidates(booking=booking, now=NOW)}
     assert ids == {other_case.interpreter_id}
     with pytest.raises(ValidationFailed) as exc:
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    register_number=blocked.interpreter.register_number, now=NOW)
+        offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                            register_number=blocked.interpreter.register_number, now=NOW)
     assert exc.value.code == TL16_IMPARTIALITY
     with pytest.raises(ValidationFailed):
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    register_number=blocked.interpreter.register_number,
-                                    block_override_reason="akutt", now=NOW)
+        offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                            register_number=blocked.interpreter.register_number,
+                            block_override_reason="akutt", now=NOW)
     # The § 16 override: only with a written reason, kept in the audit trail.
-    assignment_record_exception(
-        booking_id=booking.pk, user=w.coordinator,
-        register_number=blocked.interpreter.register_number,
+    assign_by_personal_offer(
+        w, booking, blocked,
         block_override_reason="Akutt psykiatrisk innleggelse; ingen annen tolk nåbar i natt.",
         now=NOW,
     )
-    entry = AuditEntry.objects.filter(booking=booking).last()
-    assert entry.details["impartiality_override"].startswith("Akutt psykiatrisk")
+    sent, accepted = AuditEntry.objects.filter(booking=booking).order_by("-id")[:2][::-1]
+    assert sent.action == "personal_offer_sent"
+    assert sent.details["impartiality_override"].startswith("Akutt psykiatrisk")
+    assert accepted.action == "accepted"
+    assert accepted.details["impartiality_override"].startswith("Akutt psykiatrisk")
 
 
 def test_travel_buffer_makes_an_interpreter_busy() -> None:
@@ -205,10 +211,10 @@ def test_travel_buffer_makes_an_interpreter_busy() -> None:
     assert [c.interpreter_id for c in booking_candidates(booking=video, now=NOW)] == [
         user.interpreter_id
     ]
-    # A direct assignment into an overlapping slot is a 409.
+    # A personal offer into an overlapping slot is a 409.
     with pytest.raises(ConflictError) as exc:
-        assignment_record_exception(booking_id=bergen.pk, user=w.coordinator,
-                                    register_number=user.interpreter.register_number, now=NOW)
+        offer_send_personal(booking_id=bergen.pk, user=w.coordinator,
+                            register_number=user.interpreter.register_number, now=NOW)
     assert exc.value.code == "interpreter_busy"
 
 
@@ -219,8 +225,7 @@ def test_fairness_ranks_fewer_recent_assignments_first() -> None:
     Booking.objects.filter(pk=past.pk).update(start=NOW - dt.timedelta(days=10),
                                               end=NOW - dt.timedelta(days=10, hours=-1))
     past.refresh_from_db()
-    assignment_record_exception(booking_id=past.pk, user=w.coordinator,
-                                register_number=busy.interpreter.register_number, now=NOW)
+    assign_by_personal_offer(w, past, busy, now=past.start - dt.timedelta(hours=2))
     booking = book(w)
     ranked = booking_candidates(booking=booking, now=NOW)
     assert [c.interpreter_id for c in ranked] == [idle.interpreter_id, busy.interpreter_id]
@@ -230,29 +235,39 @@ def test_fairness_ranks_fewer_recent_assignments_first() -> None:
 # --- the exception path, on both sides of the cut-off ----------------------------------------
 
 
+def _unqualified() -> User:
+    """A registered interpreter with a login, not qualified for Arabic."""
+    return factories.InterpreterUserFactory(interpreter=factories.InterpreterFactory())
+
+
 def test_non_qualified_before_cutoff_uses_the_dispensation() -> None:
     w = world()
-    unqualified = factories.InterpreterFactory()
+    unqualified = _unqualified()
     booking = book(w, start=BEFORE_CUTOFF)
-    assignment = assignment_record_exception(
-        booking_id=booking.pk, user=w.coordinator,
-        register_number=unqualified.register_number, declarations=YES, now=NOW,
-    )
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number, now=NOW)
+    assert offer.personal and offer.status == OfferStatus.PENDING
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert not Assignment.objects.filter(booking=booking).exists()
+    assignment = offer_accept(offer_id=offer.pk, user=unqualified, declarations=YES, now=NOW)
     assert assignment.basis == "dispensation"
     assert assignment.category == ""
+    assert assignment.declaration_source == "interpreter"
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ASSIGNED
 
 
 def test_non_qualified_after_cutoff_refused_without_exception() -> None:
     w = world()
-    unqualified = factories.InterpreterFactory()
+    unqualified = _unqualified()
     booking = book(w, start=AFTER_CUTOFF)
     with pytest.raises(ValidationFailed) as exc:
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    register_number=unqualified.register_number, now=NOW)
+        offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                            register_number=unqualified.interpreter.register_number, now=NOW)
     assert exc.value.code == TL7_QUALIFIED
     assert not Assignment.objects.exists()
+    assert not Offer.objects.exists()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.OPEN
 
@@ -260,18 +275,105 @@ def test_non_qualified_after_cutoff_refused_without_exception() -> None:
 @pytest.mark.parametrize("start", [BEFORE_CUTOFF, AFTER_CUTOFF])
 def test_exception_recorded_with_ground_justification_and_decider(start: dt.datetime) -> None:
     w = world()
-    unqualified = factories.InterpreterFactory()
+    unqualified = _unqualified()
     booking = book(w, start=start)
-    assignment = assignment_record_exception(
-        booking_id=booking.pk, user=w.coordinator, register_number=unqualified.register_number,
-        exception=EXCEPTION, now=NOW,
-    )
+    assignment = assign_by_personal_offer(w, booking, unqualified, exception=EXCEPTION, now=NOW)
     assert assignment.basis == "exception"
     assert assignment.exception_ground == "cannot_wait"
     assert assignment.exception_decided_by == "Avdelingsleder Nordmann"
+    assert assignment.declared_impartial and assignment.declared_confidentiality
+    sent = AuditEntry.objects.get(booking=booking, action="personal_offer_sent")
+    assert sent.details["decided_by"] == "Avdelingsleder Nordmann"
+    assert sent.reason == EXCEPTION.justification
     entry = AuditEntry.objects.filter(booking=booking).last()
-    assert entry.action == "assigned_by_exception"
+    assert entry.action == "accepted"
     assert entry.details["decided_by"] == "Avdelingsleder Nordmann"
+
+
+def test_personal_offer_accept_rechecks_the_exception_path() -> None:
+    """A block put on after the personal offer (without an override) refuses the accept, as for
+    any offer; the booking stays offered."""
+    w = world()
+    unqualified = _unqualified()
+    booking = book(w, start=AFTER_CUTOFF, case_reference="SAK-7")
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number,
+                                exception=EXCEPTION, now=NOW)
+    InterpreterBlock.objects.create(organisation=w.customer, interpreter=unqualified.interpreter,
+                                    case_reference="SAK-7", reason="Slektskap")
+    with pytest.raises(ValidationFailed) as exc:
+        offer_accept(offer_id=offer.pk, user=unqualified, declarations=YES, now=NOW)
+    assert exc.value.code == TL16_IMPARTIALITY
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert not Assignment.objects.exists()
+
+
+def test_personal_offer_withdraws_the_wave_and_reuses_an_earlier_offer_row() -> None:
+    w = world()
+    first, second = interpreter_user(), interpreter_user()
+    booking = book(w)
+    offers = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    assert len(offers) == 2
+    declined = next(o for o in offers if o.interpreter_id == first.interpreter_id)
+    from booking.services.offers import offer_decline
+
+    offer_decline(offer_id=declined.pk, user=first, now=NOW)
+    # The coordinator phones the interpreter who declined; they can after all.
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=first.interpreter.register_number, now=NOW)
+    assert offer.pk == declined.pk and offer.personal and offer.status == OfferStatus.PENDING
+    other = Offer.objects.get(booking=booking, interpreter=second.interpreter)
+    assert other.status == OfferStatus.WITHDRAWN
+    kinds = Event.objects.filter(kind__in=["offer.created", "offer.withdrawn"]).values_list(
+        "kind", "payload")
+    assert ("offer.withdrawn", {"offer_id": other.pk, "booking_id": booking.pk,
+                                "reason": "taken"}) in list(kinds)
+    created = Event.objects.filter(kind="offer.created").last()
+    assert created.payload["offer_id"] == offer.pk and created.payload["personal"] is True
+    offer_accept(offer_id=offer.pk, user=first, declarations=YES, now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ASSIGNED
+
+
+def test_an_unanswered_personal_offer_expires_and_the_waves_take_over() -> None:
+    from booking.services.offers import offers_expire_due
+
+    w = world()
+    unqualified = _unqualified()
+    candidate = interpreter_user()
+    booking = book(w)
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number,
+                                exception=EXCEPTION, now=NOW)
+    assert offer.expires_at == NOW + dt.timedelta(minutes=60)
+    assert offers_expire_due(now=offer.expires_at) == 1
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert Offer.objects.get(booking=booking, interpreter=candidate.interpreter).status == (
+        OfferStatus.PENDING
+    )
+    with pytest.raises(ConflictError) as exc:
+        offer_accept(offer_id=offer.pk, user=unqualified, declarations=YES,
+                     now=offer.expires_at)
+    assert exc.value.code == "offer_not_pending"
+    assert not Assignment.objects.exists()
+
+
+def test_personal_offer_for_a_booking_that_has_ended_is_refused() -> None:
+    w = world()
+    booking = book(w)
+    with pytest.raises(ConflictError) as exc:
+        offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                            register_number=_unqualified().interpreter.register_number,
+                            exception=EXCEPTION, now=booking.end)
+    assert exc.value.code == "booking_ended"
+
+
+def _written(name: str) -> WrittenDeclaration:
+    return written_declaration(name, NOW - dt.timedelta(minutes=5))
 
 
 @pytest.mark.parametrize("start", [BEFORE_CUTOFF, AFTER_CUTOFF])
@@ -281,20 +383,21 @@ def test_adhoc_interpreter_must_give_age_and_children_need_the_s4_exception(
     w = world()
     booking = book(w, start=start)
     with pytest.raises(ValidationFailed) as exc:
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    adhoc_name="Ola Tolk", exception=EXCEPTION, now=NOW)
+        assignment_record_adhoc(booking_id=booking.pk, user=w.coordinator, adhoc_name="Ola Tolk",
+                                adhoc_age=None, exception=EXCEPTION,
+                                written_declaration=_written("Ola Tolk"), now=NOW)
     assert exc.value.code == TL4_CHILD
     with pytest.raises(ValidationFailed) as exc:
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    adhoc_name="Ung Person", adhoc_age=16, exception=EXCEPTION,
-                                    now=NOW)
+        assignment_record_adhoc(booking_id=booking.pk, user=w.coordinator,
+                                adhoc_name="Ung Person", adhoc_age=16, exception=EXCEPTION,
+                                written_declaration=_written("Ung Person"), now=NOW)
     assert exc.value.code == TL4_CHILD
-    assignment = assignment_record_exception(
+    assignment = assignment_record_adhoc(
         booking_id=booking.pk, user=w.coordinator, adhoc_name="Ung Person", adhoc_age=16,
         exception=EXCEPTION,
         child_exception=ChildException(ground="emergency",
                                        reason="Livstruende situasjon, ingen voksne tilgjengelig."),
-        now=NOW,
+        written_declaration=_written("Ung Person"), now=NOW,
     )
     assert assignment.adhoc_age == 16
     assert assignment.child_exception_ground == "emergency"
@@ -305,9 +408,31 @@ def test_adhoc_after_cutoff_without_exception_refused() -> None:
     w = world()
     booking = book(w, start=AFTER_CUTOFF)
     with pytest.raises(ValidationFailed) as exc:
-        assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                    adhoc_name="Voksen Person", adhoc_age=40, now=NOW)
+        assignment_record_adhoc(booking_id=booking.pk, user=w.coordinator,
+                                adhoc_name="Voksen Person", adhoc_age=40,
+                                written_declaration=_written("Voksen Person"), now=NOW)
     assert exc.value.code == TL7_QUALIFIED
+
+
+def test_adhoc_without_written_declaration_refused_with_it_recorded() -> None:
+    w = world()
+    booking = book(w, start=AFTER_CUTOFF)
+    with pytest.raises(ValidationFailed) as exc:
+        assignment_record_adhoc(booking_id=booking.pk, user=w.coordinator,
+                                adhoc_name="Voksen Person", adhoc_age=40, exception=EXCEPTION,
+                                written_declaration=None, now=NOW)
+    assert exc.value.code == "written_declaration_required"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OPEN
+    assignment = assignment_record_adhoc(
+        booking_id=booking.pk, user=w.coordinator, adhoc_name="Voksen Person", adhoc_age=40,
+        exception=EXCEPTION, written_declaration=_written("Voksen Person"), now=NOW,
+    )
+    assert assignment.declaration_source == "written"
+    assert assignment.declared_by_name == "Voksen Person"
+    assert assignment.declared_at == NOW - dt.timedelta(minutes=5)
+    assert assignment.declaration_recorded_by_id == w.coordinator.pk
+    assert assignment.declaration_recorded_at == NOW
 
 
 def test_unfilled_booking_can_still_be_assigned_by_exception() -> None:
@@ -316,9 +441,21 @@ def test_unfilled_booking_can_still_be_assigned_by_exception() -> None:
     offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.UNFILLED
-    assignment_record_exception(booking_id=booking.pk, user=w.coordinator,
-                                adhoc_name="Voksen Person", adhoc_age=40, exception=EXCEPTION,
-                                now=NOW)
+    assignment_record_adhoc(booking_id=booking.pk, user=w.coordinator,
+                            adhoc_name="Voksen Person", adhoc_age=40, exception=EXCEPTION,
+                            written_declaration=_written("Voksen Person"), now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ASSIGNED and booking.finished_at is None
+
+
+def test_unfilled_booking_reopens_with_a_personal_offer() -> None:
+    w = world()
+    unqualified = _unqualified()
+    booking = book(w, start=AFTER_CUTOFF)
+    offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.UNFILLED
+    assign_by_personal_offer(w, booking, unqualified, exception=EXCEPTION, now=NOW)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ASSIGNED and booking.finished_at is None
 
@@ -417,6 +554,27 @@ def test_register_change_reopens_future_assignments() -> None:
         == OfferStatus.PENDING
     assert Event.objects.filter(kind="assignment.changed",
                                 interpreter_id=user.interpreter_id).count() == 2
+
+
+def test_register_change_withdraws_a_personal_offer_only_when_it_blocks() -> None:
+    """A personal offer on a documented exception goes to an interpreter not qualified for the
+    language: a register change that leaves them active keeps it; a suspension withdraws it."""
+    w = world()
+    unqualified = _unqualified()
+    booking = book(w, start=AFTER_CUTOFF)
+    offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
+                                register_number=unqualified.interpreter.register_number,
+                                exception=EXCEPTION, now=NOW)
+    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
+                                   reason="register import")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    factories.StatusEventFactory(interpreter=unqualified.interpreter, kind="suspension",
+                                 valid_from=dt.date(2026, 1, 1))
+    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
+                                   reason="suspended (register import)")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.WITHDRAWN
 
 
 def test_only_bookers_create_bookings() -> None:

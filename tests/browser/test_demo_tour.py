@@ -22,6 +22,8 @@ def test_booker_pages_with_demo_bookings_and_cancellation(pages: Pages) -> None:
     main = booker.locator("main").inner_text()
     assert "Tolk utenfor registeret" in main
     assert "Vakthavende lege" in main
+    # The interpreter outside the register declared in writing; who recorded it shows too.
+    assert "skriftlig av Tolk utenfor registeret; registrert av" in main
     check_page(booker, "tour-booker-exception-detail")
 
     # Cancel an open booking in good time: no late-cancellation warning, status cancelled.

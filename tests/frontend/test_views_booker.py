@@ -267,3 +267,25 @@ def test_blocks_come_in_pages(client: Client, monkeypatch) -> None:
     assert newer.register_number in one and older.register_number not in one
     assert older.register_number in two and newer.register_number not in two
     assert 'rel="prev" href="?page=1"' in two
+
+
+def test_the_written_declaration_of_an_adhoc_interpreter_is_shown(client: Client) -> None:
+    from booking.rules import ExceptionRecord, WrittenDeclaration
+    from booking.services.exception_path import assignment_record_adhoc
+
+    w = world()
+    booking = book(w, soon())
+    declared_at = timezone.now() - dt.timedelta(minutes=30)
+    assignment_record_adhoc(
+        booking_id=booking.pk, user=w.coordinator, adhoc_name="Amina Tolk", adhoc_age=40,
+        exception=ExceptionRecord(ground="emergency", decided_by="Vakthavende lege",
+                                  justification="Akutt; ingen kvalifisert tolk nåbar."),
+        written_declaration=WrittenDeclaration(declared_by="Amina Tolk", declared_at=declared_at,
+                                               impartial=True, confidentiality=True),
+    )
+    client.force_login(w.booker)
+    body = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert 'data-declarations="written"' in body
+    assert "skriftlig av Amina Tolk; registrert av" in body
+    assert timezone.localtime(declared_at).strftime("%d.%m.%Y %H:%M") in body
+    assert "Tildelt etter dokumentert unntak" in body

@@ -124,3 +124,26 @@ def test_board_comes_in_pages(client: Client, monkeypatch) -> None:
     assert 'data-rows-url="?fragment=rows&amp;page=2"' in two
     rows = client.get("/dispatch/?fragment=rows&page=2").content.decode()
     assert f'data-booking-id="{later.pk}"' in rows and f'data-booking-id="{sooner.pk}"' not in rows
+
+
+def test_dispatch_page_marks_a_personal_offer(client: Client) -> None:
+    from booking.rules import ExceptionRecord
+    from booking.services.exception_path import offer_send_personal
+
+    w = world()
+    interpreter = factories.InterpreterFactory()
+    booking = book(w, soon())
+    offer_send_personal(
+        booking_id=booking.pk, user=w.coordinator, register_number=interpreter.register_number,
+        exception=ExceptionRecord(ground="cannot_wait", decided_by="Fagleder",
+                                  justification="Vedtaksfristen løper ut; ingen ledig tolk."),
+    )
+    client.force_login(w.coordinator)
+    body = client.get(f"/dispatch/{booking.pk}/").content.decode()
+    assert "data-personal-offer" in body
+    assert "personlig tilbud, unntak etter § 7" in body
+    # The customer's booker reads the step in the audit trail.
+    client.force_login(w.booker)
+    audit = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert "Personlig tilbud sendt (unntaksvei): Åpen → Tilbudt" in audit
+    assert "Vedtaksfristen løper ut; ingen ledig tolk." in audit

@@ -149,3 +149,27 @@ def test_giving_an_assignment_back_reopens_the_booking(client: Client) -> None:
     client.force_login(other)
     response = client.post(f"/interpreter/assignments/{booking_id}/give-back/", {"confirm": "on"})
     assert response.status_code == 404
+
+
+def test_a_personal_offer_says_so_and_names_the_documented_exception(client: Client) -> None:
+    from booking.rules import ExceptionRecord
+    from booking.services.exception_path import offer_send_personal
+
+    w = world()
+    user = factories.InterpreterUserFactory(interpreter=factories.InterpreterFactory())
+    booking = book(w, soon())
+    offer = offer_send_personal(
+        booking_id=booking.pk, user=w.coordinator, register_number=user.interpreter.register_number,
+        exception=ExceptionRecord(ground="cannot_wait", decided_by="Fagleder",
+                                  justification="Vedtaksfristen løper ut; ingen ledig tolk."),
+    )
+    client.force_login(user)
+    body = client.get(f"/interpreter/offers/{offer.pk}/card/").content.decode()
+    assert "data-personal-offer" in body
+    assert "Et personlig tilbud" in body
+    assert "tolkeloven § 7): Vedtaksfristen løper ut; ingen ledig tolk." in body
+    # Accepting from the page gives the declarations like any offer.
+    client.post(f"/interpreter/offers/{offer.pk}/accept/",
+                {"impartial": "on", "confidentiality": "on"})
+    assignment = Assignment.objects.get(booking=booking)
+    assert (assignment.basis, assignment.declaration_source) == ("exception", "interpreter")

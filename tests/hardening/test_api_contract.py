@@ -135,7 +135,6 @@ UNTYPED_SUCCESS = {
     "GET /api/v1/bookings/", "POST /api/v1/bookings/", "GET /api/v1/bookings/{id}/",
     "GET /api/v1/bookings/{id}/audit/", "POST /api/v1/bookings/{id}/cancel/",
     "GET /api/v1/bookings/{id}/candidates/", "POST /api/v1/bookings/{id}/complete/",
-    "POST /api/v1/bookings/{id}/exception-assignment/",
     "POST /api/v1/bookings/{id}/interpreter-cancel/", "GET /api/v1/bookings/{id}/offers/",
     "POST /api/v1/bookings/{id}/offers/", "POST /api/v1/bookings/check/",
     "GET /api/v1/guidelines/", "POST /api/v1/guidelines/", "POST /api/v1/me/calendar-token/",

@@ -129,19 +129,22 @@ def test_invalid_platform_fields_are_refused() -> None:
 
 
 def test_unfilled_then_assigned_by_exception_counts_once_as_what_it_became() -> None:
-    from booking.rules import ExceptionRecord
-    from booking.services.bookings import assignment_record_exception
+    from booking.rules import ExceptionRecord, WrittenDeclaration
+    from booking.services.exception_path import assignment_record_adhoc
 
     w = world()
     interpreter_user(language="tir")
     booking = book(w)
     assert offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW) == []
     assert AssignmentFact.objects.get(booking_id=booking.pk).outcome == "unfilled"
-    assignment_record_exception(
+    assignment_record_adhoc(
         booking_id=booking.pk, user=w.coordinator, adhoc_name="Voksen Person", adhoc_age=40,
         exception=ExceptionRecord(
             ground="cannot_wait", justification="Fristen for vedtak løper ut i dag; ingen ledig.",
             decided_by="Avdelingsleder Nordmann",
+        ),
+        written_declaration=WrittenDeclaration(
+            declared_by="Voksen Person", declared_at=NOW, impartial=True, confidentiality=True
         ),
         now=NOW,
     )
