@@ -24,7 +24,7 @@ def mark_declared_by_interpreter(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0004_interpreter_block_unique'),
+        ('booking', '0005_language_table_codes'),
     ]
 
     operations = [
