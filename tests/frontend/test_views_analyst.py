@@ -140,3 +140,21 @@ def test_small_numbers_only_for_users_with_the_permission(client: Client) -> Non
     assert "unsuppressed=true" in shown  # the downloads match what is on the screen
     default = client.get("/statistics/", {"year": "2025"}).content.decode()
     assert 'class="suppressed"' in default
+
+
+def test_report_opens_on_the_last_complete_year(analyst_client: Client) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    last = today.year - 1
+    rows = _year(last, arabic=10, tigrinya=6)
+    # The current year has only begun: one assignment so far.
+    rows.append(fact_row(reference="now-1", date=f"{today.year}-01-01", language="ara"))
+    _load(rows)
+    body = analyst_client.get("/statistics/").content.decode()
+    assert f"Tolkebehov {last}" in body
+    assert f'<option value="{last}" selected>' in body
+    # Still chosen on request.
+    assert f"Tolkebehov {today.year}" in analyst_client.get(
+        "/statistics/", {"year": str(today.year)}
+    ).content.decode()
