@@ -158,3 +158,43 @@ def test_report_opens_on_the_last_complete_year(analyst_client: Client) -> None:
     assert f"Tolkebehov {today.year}" in analyst_client.get(
         "/statistics/", {"year": str(today.year)}
     ).content.decode()
+
+
+def _between(body: str, start: str, end: str) -> str:
+    return body[body.index(start):body.index(end, body.index(start))]
+
+
+def test_modality_chart_marks_withheld_modalities_instead_of_drawing_phone_as_100_percent(
+    analyst_client: Client,
+) -> None:
+    rows = [fact_row(reference=f"p-{i}", date="2025-03-01", modality="phone") for i in range(20)]
+    rows += [fact_row(reference=f"o-{i}", date="2025-03-01", modality="onsite") for i in range(2)]
+    rows += [fact_row(reference="v-0", date="2025-03-01", modality="video")]
+    _load(rows)
+    body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
+    chart = _between(body, "<figcaption aria-hidden=\"true\">Oppdrag etter tolkeform", "</svg>")
+    assert "Oppmøte: skjult" in chart and "Skjerm: skjult" in chart
+    assert 'data-withheld="true"' in chart
+    # Phone is 20 of 23 assignments: 87 % of the bar, not all of it.
+    assert "Telefon: 20 (87\u00a0%)" in chart
+    assert 'width="590.0" height="34"' not in chart
+
+
+def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disclosure(
+    analyst_client: Client,
+) -> None:
+    rows = _year(2025, arabic=30, tigrinya=2)
+    rows += [fact_row(reference=f"som-{i}", date="2025-05-01", language="som")
+             for i in range(20)]
+    rows += [fact_row(reference=f"pol-{i}", date="2025-05-01", language="pol")
+             for i in range(15)]
+    _load(rows)
+    body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
+    main = _between(body, 'id="by-language"', "<details")
+    assert "(ara)" in main and "(tir)" not in main
+    more = _between(body, "<details", "</details>")
+    assert "språk til med få eller ingen bestillinger</summary>" in more
+    assert "(tir)" in more and 'class="suppressed"' in more
+    # The measures are explained next to the table.
+    assert "Hva målene betyr" in main and "Slik leses de sammen" in main
+    assert "om hver tok 500 oppdrag i året" in main
