@@ -182,6 +182,9 @@ def report_page_context(
         "other_languages": [r for r in languages if not r["requests"]],
         "capacity": report.get("coverage_capacity") or {},
         "download_csv": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "csv"}),
+        "download_csv_excel": "/api/v1/stats/need-report/?" + urlencode(
+            {**query, "format": "csv-excel"}
+        ),
         "download_xlsx": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "xlsx"}),
         "year": year,
         "years": years,

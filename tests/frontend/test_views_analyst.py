@@ -58,6 +58,8 @@ def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
     assert body.count("<svg") >= 5
     assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
     assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body
+    assert "/api/v1/stats/need-report/?year=2025&amp;format=csv-excel" in body
+    assert "Last ned CSV for Excel" in body
 
 
 def test_report_filters_are_validated(analyst_client: Client) -> None:
