@@ -200,3 +200,26 @@ def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disc
     # The measures are explained next to the table.
     assert "Hva målene betyr" in main and "Slik leses de sammen" in main
     assert "om hver tok 500 oppdrag i året" in main
+
+
+def test_provider_file_problems_are_explained_in_the_page_language(
+    analyst_client: Client,
+) -> None:
+    rows = [
+        fact_row(reference="bad-date", date="2025-13-01"),
+        fact_row(reference="bad-lang", language="xxx", duration_minutes=""),
+    ]
+
+    def post(**headers: str) -> str:
+        upload = SimpleUploadedFile("feil.csv", csv_bytes(rows).getvalue(), "text/csv")
+        return analyst_client.post("/statistics/import/", {"file": upload},
+                                   **headers).content.decode()
+
+    nb = post()
+    assert "&#x27;2025-13-01&#x27; er ikke en dato (ÅÅÅÅ-MM-DD)." in nb
+    assert "&#x27;xxx&#x27; er ikke en språkkode etter ISO 639-3." in nb
+    assert "Et gjennomført oppdrag må ha varigheten i minutter." in nb
+    assert "is not a date" not in nb
+    en = post(HTTP_ACCEPT_LANGUAGE="en")
+    assert "&#x27;2025-13-01&#x27; is not a date (YYYY-MM-DD)." in en
+    assert AssignmentFact.objects.count() == 0
