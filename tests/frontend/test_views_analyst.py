@@ -200,6 +200,10 @@ def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disc
     # The measures are explained next to the table.
     assert "Hva målene betyr" in main and "Slik leses de sammen" in main
     assert "om hver tok 500 oppdrag i året" in main
+    assert "data-coverage-filter-note" not in main
+    # With a filter the need is the selection's, the register the whole country's.
+    filtered = analyst_client.get("/statistics/", {"year": "2025", "county": "03"})
+    assert "dekningsgraden er da en øvre grense" in filtered.content.decode()
 
 
 def test_provider_file_problems_are_explained_in_the_page_language(
