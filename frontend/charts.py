@@ -71,12 +71,14 @@ def bar_chart(
     fmt: Callable[[float], str] = _fmt_default,
     maximum: float | None = None,
     suppressed_label: str = "",
+    footnote: str = "",
 ) -> SafeString:
-    """Horizontal bars, one per row. A None value is a withheld cell: a hatched stub, marked."""
+    """Horizontal bars, one per row. A None value is a withheld cell: a hatched stub, marked.
+    `footnote` says what the chart leaves out (e.g. withheld rows that cannot be ranked)."""
     label_w, value_w, row_h = 180, 110, 28
     bar_w = WIDTH - label_w - value_w
     parsed = [_parts(r) for r in rows]
-    height = max(row_h * len(parsed) + 10, 40)
+    height = max(row_h * len(parsed) + 10, 40) + (row_h if footnote else 0)
     top = maximum if maximum is not None else max((v or 0) for _l, v, _n in parsed) if parsed else 0
     top = top or 1
     parts = []
@@ -114,6 +116,12 @@ def bar_chart(
             f"{escape(text)}</text>"
         )
         described.append(f"{label}: {text}")
+    if footnote:
+        parts.append(
+            f'<text x="0" y="{height - 10}" fill="#1a1a1a" font-style="italic">'
+            f"{escape(footnote)}</text>"
+        )
+        described.append(footnote)
     return _svg(height, title, "; ".join(described), "".join(parts))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from frontend import charts
 from frontend.templatetags.tolk import number as fmt_number
@@ -129,6 +130,7 @@ def report_page_context(
         (r for r in languages if r.get("shortage_share") is not None and r["requests"]),
         key=lambda r: r["shortage_share"], reverse=True,
     )[:TOP_LANGUAGES]
+    unranked = sum(1 for r in languages if r["requests"] is None)
     top_title = _("Assignments by language, top %(n)s") % {"n": len(top)}
     provider_title = _("Qualified share by provider type")
     modality_title = _("Assignments by modality")
@@ -158,6 +160,10 @@ def report_page_context(
         (shortage_title, charts.bar_chart(
             [chart_value(r, "shortage_share") for r in shortage],
             title=shortage_title, fmt=pct, maximum=1.0, suppressed_label=withheld,
+            footnote=ngettext(
+                "%(n)s language with withheld figures cannot be ranked.",
+                "%(n)s languages with withheld figures cannot be ranked.", unranked,
+            ) % {"n": unranked} if unranked else "",
         )),
         (trend_title, charts.line_chart(
             _trend(report=report, filters=filters, years=years, suppress=suppress),

@@ -201,6 +201,9 @@ def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disc
     assert "Hva målene betyr" in main and "Slik leses de sammen" in main
     assert "om hver tok 500 oppdrag i året" in main
     assert "data-coverage-filter-note" not in main
+    # The shortage chart says which languages it cannot rank rather than dropping them silently.
+    shortage_chart = _between(body, "Mangel etter språk", "</svg>")
+    assert "med skjulte tall kan ikke rangeres." in shortage_chart
     # With a filter the need is the selection's, the register the whole country's.
     filtered = analyst_client.get("/statistics/", {"year": "2025", "county": "03"})
     assert "dekningsgraden er da en øvre grense" in filtered.content.decode()
