@@ -27,6 +27,7 @@ import langcodes
 import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as translate
 from django.utils.translation import gettext_lazy as _
 
 from booking.language_table import NB_NAMES, OFFERED, SEARCH_TERMS, SPLIT_MACROLANGUAGES
@@ -54,15 +55,17 @@ class LanguageMatch:
         return self.code is not None
 
     def reason(self) -> str:
-        """An English sentence for row reports and logs."""
+        """A sentence for row reports, in the active language."""
         if self.ok:
             return ""
         if self.error == AMBIGUOUS_LANGUAGE:
-            return (
-                f"'{self.given}' is a macrolanguage whose languages are registered separately; "
-                f"use one of: {', '.join(self.candidates)}."
-            )
-        return f"'{self.given}' is not an ISO 639-3 (or ISO 639-1/639-2) language code."
+            return translate(
+                "'%(given)s' is a macrolanguage whose languages are registered separately; "
+                "use one of: %(candidates)s."
+            ) % {"given": self.given, "candidates": ", ".join(self.candidates)}
+        return translate("'%(given)s' is not an ISO 639-3 (or ISO 639-1/639-2) language code.") % {
+            "given": self.given
+        }
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@ default) turned into headline figures, charts and tables. No figure is computed 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from frontend import charts
 from frontend.templatetags.tolk import number as fmt_number
 from frontend.templatetags.tolk import percent, signed_percent
-from stats.selectors import facts_in_year, need_report
+from stats.selectors import need_report
 
 TOP_LANGUAGES = 10
 TREND_YEARS = 6
@@ -61,14 +63,57 @@ def _headlines(totals: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _trend(year: int, filters: dict[str, str]) -> list[tuple[str, float | None]]:
-    points: list[tuple[str, float | None]] = []
-    for y in range(year - TREND_YEARS + 1, year + 1):
-        count = facts_in_year(year=y, filters=filters).filter(outcome="completed").count()
-        points.append((str(y), float(count)))
-    # Leading years without data say nothing; drop them.
-    while len(points) > 1 and not points[0][1]:
-        points.pop(0)
+def chart_value(row: Mapping[str, Any], cell: str) -> tuple[str, float | None, str]:
+    """A cell of a report row as a chart draws it: (name, value, note). The one place that reads
+    the report's per-cell protection flags, so that no chart leaves a protected value out or
+    draws it as if it were exact.
+
+    Today a protected cell is withheld: the report gives `None` and the row `suppressed: true`.
+    A report that perturbs instead marks the row `perturbed` (true, or the names of its
+    perturbed cells): the value is drawn with a note. `None` in a row that is not protected is a
+    share of nothing (no assignments): no bar, a dash.
+    """
+    value = row.get(cell)
+    name = str(row.get("name") or row.get("key") or "")
+    if value is None:
+        if row.get("suppressed") or row.get("withheld"):
+            return name, None, ""
+        return name, None, "–"
+    perturbed = row.get("perturbed")
+    if perturbed is True or (isinstance(perturbed, list | tuple | set | dict)
+                             and cell in perturbed):
+        return name, float(value), _("perturbed")
+    return name, float(value), ""
+
+
+def _trend(
+    *, report: dict[str, Any], filters: dict[str, str], years: list[int], suppress: bool
+) -> list[tuple[str, float | None, str]]:
+    """Assignments year by year as the reports publish them (protected the same way), from the
+    first year with facts in the window. Each report also publishes its previous year's total,
+    so every other year is read from a report and a six-year trend costs two more reports."""
+    year = int(report["year"])
+    shown = [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= min(years)]
+    published: dict[int, dict[str, Any]] = {}
+
+    def read(each: dict[str, Any]) -> None:
+        totals = each["totals"]
+        published[int(each["year"])] = totals
+        previous = (totals.get("change") or {}).get("assignments")
+        if previous is not None:
+            published.setdefault(int(each["year"]) - 1, {
+                "assignments": previous["previous"], "suppressed": False,
+                "perturbed": totals.get("perturbed"),
+            })
+
+    read(report)
+    for y in reversed(shown):
+        if y not in published:
+            read(need_report(year=y, filters=filters, suppress=suppress))
+    points = []
+    for y in shown:
+        _name, value, note = chart_value({**published[y], "name": str(y)}, "assignments")
+        points.append((str(y), value, note))
     return points
 
 
@@ -77,7 +122,7 @@ def report_page_context(
 ) -> dict[str, Any]:
     """`suppress=False` only for users with `stats.view_unsuppressed` (the caller checks)."""
     report = need_report(year=year, filters=filters, suppress=suppress)
-    suppressed = _("suppressed")
+    withheld = _("withheld")
     pct = lambda v: percent(v)  # noqa: E731 - a one-line formatter for the charts
     languages = report["by_language"]
     top = languages[:TOP_LANGUAGES]
@@ -85,32 +130,44 @@ def report_page_context(
         (r for r in languages if r.get("shortage_share") is not None and r["requests"]),
         key=lambda r: r["shortage_share"], reverse=True,
     )[:TOP_LANGUAGES]
+    unranked = sum(1 for r in languages if r["requests"] is None)
     top_title = _("Assignments by language, top %(n)s") % {"n": len(top)}
     provider_title = _("Qualified share by provider type")
     modality_title = _("Assignments by modality")
     shortage_title = _(
-        "Shortage by language: share of requests unfilled or without a qualified interpreter"
+        "Shortage by language: share of the need not met by a qualified interpreter"
     )
     trend_title = _("Assignments carried out, year by year")
+    modalities = [chart_value(r, "assignments") for r in report["by_modality"]]
+    withheld_modalities = [name for name, value, _n in modalities if value is None]
     chart_list = [
         (top_title, charts.bar_chart(
-            [(r["name"], r["assignments"]) for r in top],
-            title=top_title, fmt=fmt_number, suppressed_label=suppressed,
+            [chart_value(r, "assignments") for r in top],
+            title=top_title, fmt=fmt_number, suppressed_label=withheld,
         )),
         (provider_title, charts.bar_chart(
-            [(r["name"], r["qualified_share"]) for r in report["by_provider_type"]],
-            title=provider_title, fmt=pct, maximum=1.0, suppressed_label=suppressed,
+            [chart_value(r, "qualified_share") for r in report["by_provider_type"]],
+            title=provider_title, fmt=pct, maximum=1.0, suppressed_label=withheld,
         )),
         (modality_title, charts.split_bar(
-            [(r["name"], r["assignments"]) for r in report["by_modality"]],
-            title=modality_title, fmt=fmt_number,
+            modalities, title=modality_title, fmt=fmt_number,
+            total=chart_value(report["totals"], "assignments")[1],
+            suppressed_label=withheld,
+            withheld_rest_label=_("Hatched: withheld (%(names)s), too few to publish.")
+            % {"names": ", ".join(withheld_modalities)},
+            unknown_shares_label=_("Shares withheld: the total is protected."),
         )),
         (shortage_title, charts.bar_chart(
-            [(r["name"], r["shortage_share"]) for r in shortage],
-            title=shortage_title, fmt=pct, maximum=1.0, suppressed_label=suppressed,
+            [chart_value(r, "shortage_share") for r in shortage],
+            title=shortage_title, fmt=pct, maximum=1.0, suppressed_label=withheld,
+            footnote=ngettext(
+                "%(n)s language with withheld figures cannot be ranked.",
+                "%(n)s languages with withheld figures cannot be ranked.", unranked,
+            ) % {"n": unranked} if unranked else "",
         )),
         (trend_title, charts.line_chart(
-            _trend(year, filters), title=trend_title, fmt=fmt_number,
+            _trend(report=report, filters=filters, years=years, suppress=suppress),
+            title=trend_title, fmt=fmt_number, suppressed_label=withheld,
         )),
     ]
     query: dict[str, Any] = {"year": year, **filters}
@@ -127,8 +184,13 @@ def report_page_context(
             (_("By county"), report["by_county"]),
             (_("By register category"), report["by_category"]),
         ],
-        "languages": languages,
+        "languages": [r for r in languages if r["requests"]],
+        "other_languages": [r for r in languages if not r["requests"]],
+        "capacity": report.get("coverage_capacity") or {},
         "download_csv": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "csv"}),
+        "download_csv_excel": "/api/v1/stats/need-report/?" + urlencode(
+            {**query, "format": "csv-excel"}
+        ),
         "download_xlsx": "/api/v1/stats/need-report/?" + urlencode({**query, "format": "xlsx"}),
         "year": year,
         "years": years,

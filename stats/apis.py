@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from booking.models import Role
 from booking.permissions import role_permission
 from stats import selectors
-from stats.exports import filename, report_csv, report_xlsx
+from stats.exports import CSV_FORMATS, filename, report_csv, report_xlsx
 from stats.filters import report_filters
 from stats.models import StatsImport
 from stats.services.imports import assignments_import
@@ -47,14 +47,16 @@ class _JsonOnlyNegotiation(DefaultContentNegotiation):
 
 class NeedReportApi(APIView):
     """The yearly need report. Suppressed by default; `unsuppressed=true` needs the permission
-    `stats.view_unsuppressed`. `format=csv|xlsx` downloads `tolk-need-report-YYYY.csv|xlsx`."""
+    `stats.view_unsuppressed`. `format=csv|csv-excel|xlsx` downloads
+    `tolk-need-report-YYYY.csv|xlsx`."""
 
     permission_classes = [CanReadStatistics]
     content_negotiation_class = _JsonOnlyNegotiation
 
     class InputSerializer(serializers.Serializer):
         year = serializers.IntegerField(min_value=2000)
-        format = serializers.ChoiceField(choices=["json", "csv", "xlsx"], default="json")
+        format = serializers.ChoiceField(choices=["json", "csv", "csv-excel", "xlsx"],
+                                         default="json")
         unsuppressed = serializers.BooleanField(default=False)
 
         def validate_year(self, value: int) -> int:
@@ -65,8 +67,12 @@ class NeedReportApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("year", int, required=True, description="The year, e.g. 2025."),
-            OpenApiParameter("format", str, enum=["json", "csv", "xlsx"],
-                             description="json (default), or a csv/xlsx download."),
+            OpenApiParameter(
+                "format", str, enum=["json", "csv", "csv-excel", "xlsx"],
+                description="json (default), or a download: csv (UTF-8, comma, decimal point: "
+                "for programs), csv-excel (UTF-8 with BOM, semicolon, decimal comma: opens in "
+                "Excel with Norwegian settings) or xlsx.",
+            ),
             OpenApiParameter("unsuppressed", bool,
                              description="Show small numbers (needs stats.view_unsuppressed)."),
             OpenApiParameter("county", str, description="County number, e.g. 03."),
@@ -99,14 +105,17 @@ class NeedReportApi(APIView):
         report = selectors.need_report(
             year=data["year"], filters=filters, suppress=not data["unsuppressed"]
         )
-        if data["format"] == "csv":
-            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+        extension = data["format"]
+        if data["format"] in CSV_FORMATS:
+            response = HttpResponse(report_csv(report, dialect=data["format"]),
+                                    content_type="text/csv; charset=utf-8")
+            extension = "csv"
         elif data["format"] == "xlsx":
             response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
         else:
             return Response(report)
         response["Content-Disposition"] = (
-            f'attachment; filename="{filename(data["year"], data["format"])}"'
+            f'attachment; filename="{filename(data["year"], extension)}"'
         )
         return response
 

@@ -1,6 +1,17 @@
 """The need report as downloads: a tidy CSV (one line per table row) and an XLSX workbook (one sheet
 per table). Both are built from the report dictionary, so they publish exactly what the JSON
-publishes: a suppressed cell is empty in the CSV and shown as ':' in the workbook."""
+publishes: a suppressed cell is empty in the CSV and shown as ':' in the workbook.
+
+The CSV comes in two dialects with the same columns and rows:
+
+- `csv`, for programs: UTF-8 without a byte order mark, comma-separated, decimal point, `\n`.
+  Unchanged, since a byte order mark would become part of the first column's name for readers
+  that do not expect one (Python's `csv` with `utf-8`, Go, R's `read.csv`).
+- `csv-excel`, for spreadsheets with Norwegian settings: UTF-8 with a byte order mark (so Excel
+  reads æ, ø and å), semicolon-separated and with a decimal comma (Norwegian Excel's list
+  separator and decimal sign: a comma-separated file lands in one column, and 0.25 would be
+  read as text or a date), `\r\n`.
+"""
 
 from __future__ import annotations
 
@@ -67,13 +78,33 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def report_csv(report: dict[str, Any]) -> str:
+CSV_FORMATS = ("csv", "csv-excel")
+BOM = "\ufeff"
+
+
+def _excel_value(value: Any) -> Any:
+    value = _csv_value(value)
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value
+
+
+def report_csv(report: dict[str, Any], *, dialect: str = "csv") -> str:
+    """The report as CSV text: `dialect` "csv" (programs) or "csv-excel" (Norwegian Excel)."""
+    if dialect not in CSV_FORMATS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}")
+    excel = dialect == "csv-excel"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    if excel:
+        out.write(BOM)
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    else:
+        writer = csv.writer(out, lineterminator="\n")
+    value = _excel_value if excel else _csv_value
     writer.writerow(CSV_COLUMNS)
     for table, row in _rows(report):
         row = {**row, "year": report["year"], "table": table}
-        writer.writerow([_csv_value(row.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([value(row.get(column)) for column in CSV_COLUMNS])
     return out.getvalue()
 
 

@@ -174,24 +174,38 @@ def _language_extras(
     row: dict[str, Any], table: _Table, key: str, register: Mapping[str, int],
     capacity: Mapping[str, int],
 ) -> None:
+    """The shortage measures of a language row, all on one base, the need (assignments +
+    unfilled: the requests that needed an interpreter; a cancelled one did not):
+
+    - `shortage_share`: the share of the need that was not met by a qualified interpreter
+      (unfilled, or carried out by a non-qualified interpreter): what happened;
+    - per capacity level, `coverage`: the share of the need the register's qualified interpreters
+      could meet, each taking `capacity` assignments a year, and never less than what qualified
+      interpreters did meet (those assignments were covered, whatever the register says);
+      `uncovered` = need - covered; `interpreters_needed` = the qualified interpreters it would
+      take to cover the rest.
+
+    So coverage >= 1 - shortage_share always. Where coverage is high and the shortage too, the
+    qualified interpreters exist but were not used; where coverage is low, there are too few.
+    """
     assignments, unfilled = row["assignments"], row["unfilled"]
-    qualified, requests = table.published(key, "qualified"), row["requests"]
+    qualified = table.published(key, "qualified")
     interpreters = int(register.get(key, 0))
     row["qualified_interpreters"] = interpreters
     need = assignments + unfilled if assignments is not None and unfilled is not None else None
     row["need"] = need
-    if None in (assignments, unfilled, qualified, requests):
+    if need is None or qualified is None:
         row["shortage_share"] = None
     else:
-        row["shortage_share"] = _share(unfilled + assignments - qualified, requests)
+        row["shortage_share"] = _share(need - qualified, need)
     coverage: dict[str, Any] = {}
     for level in CAPACITY_LEVELS:
         per_interpreter = int(capacity[level])
-        if need is None:
+        if need is None or qualified is None:
             coverage[level] = {"capacity": per_interpreter, "coverage": None,
                                "uncovered": None, "interpreters_needed": None}
             continue
-        covered = min(need, interpreters * per_interpreter)
+        covered = min(need, max(qualified, interpreters * per_interpreter))
         uncovered = need - covered
         coverage[level] = {
             "capacity": per_interpreter,

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,6 +133,12 @@ def _years() -> list[int]:
     return years
 
 
+def default_year(years: list[int]) -> int:
+    """The last complete year with facts: the current year has only begun and would open the
+    page on a nearly empty report. The current year when it is the only one."""
+    this_year = timezone.localdate().year
+    return next((y for y in years if y < this_year), years[0])
+
 
 @role_required(Role.ANALYST, Role.ADMIN)
 def need_report(request: HttpRequest) -> HttpResponse:
@@ -139,7 +146,7 @@ def need_report(request: HttpRequest) -> HttpResponse:
     if not years:
         return render(request, "frontend/analyst/need_report.html", {"no_data": True})
     data = request.GET.copy()
-    data.setdefault("year", str(years[0]))
+    data.setdefault("year", str(default_year(years)))
     form = ReportFilterForm(data, years=years)
     if not form.is_valid():
         return render(

@@ -38,6 +38,7 @@ import pandas as pd
 import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
 from booking.languages import AMBIGUOUS_LANGUAGE, UNKNOWN_LANGUAGE, language_resolve
@@ -185,8 +186,11 @@ def _skipped_lines(caught: list[warnings.WarningMessage], skipped: list[int],
             line = int(parser_line) + 1  # the parser starts counting after the header
             skipped.append(line)
             result.rows += 1
-            result.add_error(RowError(line, "", "field_count",
-                                      f"The row has {saw} fields; the header has {expected}."))
+            result.add_error(RowError(
+                line, "", "field_count",
+                _("The row has %(saw)s fields; the header has %(expected)s.")
+                % {"saw": saw, "expected": expected},
+            ))
     caught.clear()
     skipped.sort()
 
@@ -282,7 +286,8 @@ def _report(
 
 
 def _choice_reason(allowed: list[str]) -> Callable[[str], str]:
-    return lambda value: f"'{value}' is not one of: {', '.join(allowed)}."
+    return lambda value: _("'%(value)s' is not one of: %(allowed)s.") % {
+        "value": value, "allowed": ", ".join(allowed)}
 
 
 def _without_nul(frame: pd.DataFrame, result: ImportResult) -> None:
@@ -294,7 +299,7 @@ def _without_nul(frame: pd.DataFrame, result: ImportResult) -> None:
             continue
         mask = values.str.contains("\x00", regex=False)
         _report(result, frame, mask, column, "invalid_character",
-                lambda _v: "The value contains a NUL character (byte 0).")
+                lambda _v: _("The value contains a NUL character (byte 0)."))
         frame[column] = values.str.replace("\x00", "", regex=False)
 
 
@@ -309,18 +314,19 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
 
     for column in REQUIRED_COLUMNS:
         _report(scratch, frame, ~filled[column], column, "required",
-                lambda _v: "This column must have a value.")
+                lambda _v: _("This column must have a value."))
     org = frame["provider_org_number"]
     valid_org = state.known("org", org, is_valid_org_number)
     has_org = filled["provider_org_number"]
     _report(scratch, frame, has_org & ~valid_org, "provider_org_number", "invalid_org_number",
-            lambda v: f"'{v}' is not an organisation number (nine digits, MOD11 check digit).")
+            lambda v: _("'%(value)s' is not an organisation number (nine digits, MOD11 check "
+                        "digit).") % {"value": v})
     if state.scope_org_number is not None:
         _report(
             scratch, frame, has_org & (org != state.scope_org_number), "provider_org_number",
             "other_provider",
-            lambda v: f"You may only import rows for your own organisation "
-            f"({state.scope_org_number}), not {v}.",
+            lambda v: _("You may only import rows for your own organisation (%(own)s), not "
+                        "%(value)s.") % {"own": state.scope_org_number, "value": v},
         )
     for column, allowed in (
         ("provider_type", ProviderType.values),
@@ -334,22 +340,25 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
     _report(scratch, frame,
             state.known("long_reference", frame["reference"],
                         lambda v: len(v) > MAX_REFERENCE_LENGTH),
-            "reference", "too_long", lambda _v: f"At most {MAX_REFERENCE_LENGTH} characters.")
+            "reference", "too_long",
+            lambda _v: _("At most %(n)s characters.") % {"n": MAX_REFERENCE_LENGTH})
 
     dates = frame["date"]
     day = state.mapped("date", dates, _parse_date)
     bad_date = filled["date"] & day.isna()
     _report(scratch, frame, bad_date, "date", "invalid_date",
-            lambda v: f"'{v}' is not a date (YYYY-MM-DD).")
+            lambda v: _("'%(value)s' is not a date (YYYY-MM-DD).") % {"value": v})
     earliest, latest = EARLIEST_DATE.isoformat(), state.today.isoformat()
     too_early = ~bad_date & filled["date"] & (dates < earliest)
     _report(scratch, frame, too_early, "date", "out_of_range",
-            lambda v: f"'{v}' is before {earliest}.")
+            lambda v: _("'%(value)s' is before %(earliest)s.") % {"value": v,
+                                                                   "earliest": earliest})
     future = (
         ~bad_date & (dates > latest) & (frame["outcome"] == Outcome.COMPLETED)
     )
     _report(scratch, frame, future, "date", "future_date",
-            lambda v: f"'{v}' is in the future; a completed assignment has already taken place.")
+            lambda v: _("'%(value)s' is in the future; a completed assignment has already taken "
+                        "place.") % {"value": v})
 
     # Every code the language table knows (ISO 639-1, 639-2/B, a macrolanguage, ...) is stored
     # as the table's code, so the facts group with the register and the bookings.
@@ -366,7 +375,7 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
             filled["municipality"] & ~state.known("municipality", municipality,
                                                 is_valid_municipality),
             "municipality", "invalid_municipality",
-            lambda v: f"'{v}' is not a four-digit municipality number.")
+            lambda v: _("'%(value)s' is not a four-digit municipality number.") % {"value": v})
 
     category = frame["interpreter_category"]
     categories = list(Category.values)
@@ -374,25 +383,28 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
             "interpreter_category", "invalid_choice", _choice_reason(categories))
     _report(scratch, frame, filled["interpreter_category"] & (frame["outcome"] == Outcome.UNFILLED),
             "interpreter_category", "category_without_interpreter",
-            lambda _v: "An unfilled request had no interpreter, so it has no category.")
+            lambda _v: _("An unfilled request had no interpreter, so it has no category."))
 
     duration = frame["duration_minutes"]
     minutes = state.mapped("minutes", duration, _parse_minutes)
     bad_duration = filled["duration_minutes"] & minutes.isna()
     _report(scratch, frame, bad_duration, "duration_minutes", "invalid_integer",
-            lambda v: f"'{v}' is not a whole number of minutes (0 or more).")
+            lambda v: _("'%(value)s' is not a whole number of minutes (0 or more).")
+            % {"value": v})
     _report(scratch, frame, minutes.fillna(0) > MAX_DURATION_MINUTES, "duration_minutes",
-            "out_of_range", lambda v: f"'{v}' minutes is more than a week.")
+            "out_of_range",
+            lambda v: _("'%(value)s' minutes is more than a week.") % {"value": v})
     _report(scratch, frame, ~filled["duration_minutes"] & (frame["outcome"] == Outcome.COMPLETED),
             "duration_minutes", "required",
-            lambda _v: "A completed assignment must have its duration in minutes.")
+            lambda _v: _("A completed assignment must have its duration in minutes."))
 
     cost = frame["cost_nok"]
     _report(scratch, frame,
             filled["cost_nok"] & ~state.known("cost", cost, lambda v: bool(_COST_RE.match(v))),
             "cost_nok",
             "invalid_decimal",
-            lambda v: f"'{v}' is not an amount in NOK (e.g. 1250.00, at most two decimals).")
+            lambda v: _("'%(value)s' is not an amount in NOK (e.g. 1250.00, at most two "
+                        "decimals).") % {"value": v})
 
     # One provider, one provider type, in the whole file.
     typed = frame.loc[has_org & filled["provider_type"],
@@ -412,7 +424,8 @@ def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult)
         first_kind, first_line = state.provider_type_of[number]
         errors.append(RowError(
             int(line), "provider_type", "inconsistent_provider_type",
-            f"'{kind}' differs from '{first_kind}' on line {first_line} for provider {number}.",
+            _("'%(value)s' differs from '%(first)s' on line %(line)s for provider %(number)s.")
+            % {"value": kind, "first": first_kind, "line": first_line, "number": number},
         ))
 
     for error in sorted([*scratch.errors, *errors],
@@ -639,8 +652,8 @@ def _duplicates(cursor: Any, result: ImportResult) -> None:
     for line, number, reference, first_line in cursor.fetchall():
         result.add_error(RowError(
             line, "reference", "duplicate_reference",
-            f"Reference '{reference}' for provider {number} already appears on line "
-            f"{first_line}.",
+            _("Reference '%(reference)s' for provider %(number)s already appears on line "
+              "%(line)s.") % {"reference": reference, "number": number, "line": first_line},
         ))
 
 
@@ -655,7 +668,9 @@ def _provider_types_match_register(state: _FileState, result: ImportResult) -> N
         if number in known and known[number] != kind:
             result.add_error(RowError(
                 line, "provider_type", "provider_type_mismatch",
-                f"Provider {number} is registered in Tolk as '{known[number]}', not '{kind}'.",
+                _("Provider %(number)s is registered in Tolk as '%(registered)s', not "
+                  "'%(value)s'.") % {"number": number, "registered": known[number],
+                                     "value": kind},
             ))
 
 
@@ -774,20 +789,21 @@ def _scope_for(user: User | None) -> str | None:
 def _read_header(text: IO[str], result: ImportResult) -> list[str] | None:
     first = text.readline()
     if not first.strip():
-        result.add_error(RowError(1, "", "empty_file", "The file is empty."))
+        result.add_error(RowError(1, "", "empty_file", _("The file is empty.")))
         return None
     header = [name.strip() for name in next(csv.reader([first]))]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in FACT_COLUMNS]
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if missing or unknown or duplicated:
-        reason = "The header must name the columns " + ",".join(FACT_COLUMNS) + "."
+        reason = _("The header must name the columns %(columns)s.") % {
+            "columns": ",".join(FACT_COLUMNS)}
         if missing:
-            reason += f" Missing: {', '.join(missing)}."
+            reason += " " + _("Missing: %(names)s.") % {"names": ", ".join(missing)}
         if unknown:
-            reason += f" Unknown: {', '.join(unknown)}."
+            reason += " " + _("Unknown: %(names)s.") % {"names": ", ".join(unknown)}
         if duplicated:
-            reason += f" Repeated: {', '.join(duplicated)}."
+            reason += " " + _("Repeated: %(names)s.") % {"names": ", ".join(duplicated)}
         result.add_error(RowError(1, "", "invalid_header", reason))
         return None
     return header
@@ -925,16 +941,17 @@ def _import_rows(
                 stream.close()
     except UnicodeDecodeError:
         result.add_error(RowError(result.rows + 2, "", "invalid_encoding",
-                                  "The file is not UTF-8 text."))
+                                  _("The file is not UTF-8 text.")))
         return
     except (csv.Error, ParserError) as exc:
         result.add_error(RowError(result.rows + 2, "", "invalid_csv",
-                                  f"The file is not valid CSV: {exc}."))
+                                  _("The file is not valid CSV: %(problem)s.")
+                                  % {"problem": exc}))
         return
     except EmptyDataError:
         pass
     if result.rows == 0:
-        result.add_error(RowError(2, "", "empty_file", "The file has a header but no rows."))
+        result.add_error(RowError(2, "", "empty_file", _("The file has a header but no rows.")))
         return
     if direct is None:
         if _is_postgres():

@@ -3,8 +3,10 @@ imported, the need report shows figures and charts, and both downloads arrive wi
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from tests.browser.conftest import Pages, check_page
 
@@ -36,6 +38,15 @@ def _provider_file(tmp: Path, year: int) -> Path:
     return path
 
 
+def _smallest_chart_text_px(page: Any) -> float:
+    """The smallest chart text as drawn on the screen, in CSS pixels."""
+    return float(page.evaluate("""() => Math.min(...Array.from(
+        document.querySelectorAll('figure.chart svg text')).map((text) => {
+            const size = parseFloat(getComputedStyle(text).fontSize);
+            return size * text.ownerSVGElement.getScreenCTM().a;
+        }))"""))
+
+
 def test_provider_file_report_and_downloads(pages: Pages, tmp_path: Path) -> None:
     year = dt.datetime.now(tz=dt.UTC).year - 1
     analyst = pages.login("analyst")
@@ -59,18 +70,38 @@ def test_provider_file_report_and_downloads(pages: Pages, tmp_path: Path) -> Non
     assert analyst.get_by_text("Filen er importert.").is_visible()
     check_page(analyst, "analyst-import-ok")
 
-    analyst.goto(f"{pages.base}/statistics/?year={year}")
+    # The page opens on the last complete year, not on the one just begun.
+    analyst.goto(f"{pages.base}/statistics/")
     assert analyst.get_by_role("heading", name=f"Tolkebehov {year}").is_visible()
     assert "fra i fjor" in analyst.locator(".figures").inner_text()
     assert analyst.locator("figure.chart svg").count() == 5
+    assert _smallest_chart_text_px(analyst) >= 12
+    # Languages without published requests wait behind a closed disclosure.
+    more = analyst.locator("details[data-other-languages]")
+    assert more.count() == 1 and more.get_attribute("open") is None
+    assert not more.locator("table").is_visible()
+    more.locator("summary").click()
+    assert more.locator("table").is_visible()
+    more.locator("summary").click()
+    assert analyst.get_by_text("Slik leses de sammen").is_visible()
     check_page(analyst, "analyst-need-report")
 
     with analyst.expect_download() as csv_download:
-        analyst.get_by_role("link", name="Last ned CSV").click()
+        analyst.get_by_role("link", name="Last ned CSV", exact=True).click()
     assert csv_download.value.suggested_filename == f"tolk-need-report-{year}.csv"
     csv_path = tmp_path / "report.csv"
     csv_download.value.save_as(csv_path)
-    assert "ara" in csv_path.read_text(encoding="utf-8-sig")
+    assert csv_path.read_text(encoding="utf-8").startswith("year,table,")
+
+    with analyst.expect_download() as excel_csv_download:
+        analyst.get_by_role("link", name="Last ned CSV for Excel").click()
+    assert excel_csv_download.value.suggested_filename == f"tolk-need-report-{year}.csv"
+    excel_csv_path = tmp_path / "report-excel.csv"
+    excel_csv_download.value.save_as(excel_csv_path)
+    rows = list(csv.DictReader(excel_csv_path.open(encoding="utf-8-sig", newline=""),
+                               delimiter=";"))
+    assert excel_csv_path.read_bytes().startswith(b"\xef\xbb\xbfyear;")
+    assert any(row["key"] == "ara" for row in rows)
 
     with analyst.expect_download() as xlsx_download:
         analyst.get_by_role("link", name="Last ned Excel (XLSX)").click()
@@ -83,4 +114,5 @@ def test_provider_file_report_and_downloads(pages: Pages, tmp_path: Path) -> Non
     phone = pages.login("analyst", phone=True)
     phone.goto(f"{pages.base}/statistics/?year={year}&modality=phone")
     assert phone.get_by_role("heading", name=f"Tolkebehov {year}").is_visible()
+    assert _smallest_chart_text_px(phone) >= 12
     check_page(phone, "analyst-need-report-phone")

@@ -58,6 +58,8 @@ def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
     assert body.count("<svg") >= 5
     assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
     assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body
+    assert "/api/v1/stats/need-report/?year=2025&amp;format=csv-excel" in body
+    assert "Last ned CSV for Excel" in body
 
 
 def test_report_filters_are_validated(analyst_client: Client) -> None:
@@ -140,3 +142,91 @@ def test_small_numbers_only_for_users_with_the_permission(client: Client) -> Non
     assert "unsuppressed=true" in shown  # the downloads match what is on the screen
     default = client.get("/statistics/", {"year": "2025"}).content.decode()
     assert 'class="suppressed"' in default
+
+
+def test_report_opens_on_the_last_complete_year(analyst_client: Client) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    last = today.year - 1
+    rows = _year(last, arabic=10, tigrinya=6)
+    # The current year has only begun: one assignment so far.
+    rows.append(fact_row(reference="now-1", date=f"{today.year}-01-01", language="ara"))
+    _load(rows)
+    body = analyst_client.get("/statistics/").content.decode()
+    assert f"Tolkebehov {last}" in body
+    assert f'<option value="{last}" selected>' in body
+    # Still chosen on request.
+    assert f"Tolkebehov {today.year}" in analyst_client.get(
+        "/statistics/", {"year": str(today.year)}
+    ).content.decode()
+
+
+def _between(body: str, start: str, end: str) -> str:
+    return body[body.index(start):body.index(end, body.index(start))]
+
+
+def test_modality_chart_marks_withheld_modalities_instead_of_drawing_phone_as_100_percent(
+    analyst_client: Client,
+) -> None:
+    rows = [fact_row(reference=f"p-{i}", date="2025-03-01", modality="phone") for i in range(20)]
+    rows += [fact_row(reference=f"o-{i}", date="2025-03-01", modality="onsite") for i in range(2)]
+    rows += [fact_row(reference="v-0", date="2025-03-01", modality="video")]
+    _load(rows)
+    body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
+    chart = _between(body, "<figcaption aria-hidden=\"true\">Oppdrag etter tolkeform", "</svg>")
+    assert "Oppmøte: skjult" in chart and "Skjerm: skjult" in chart
+    assert 'data-withheld="true"' in chart
+    # Phone is 20 of 23 assignments: 87 % of the bar, not all of it.
+    assert "Telefon: 20 (87\u00a0%)" in chart
+    assert 'width="590.0" height="34"' not in chart
+
+
+def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disclosure(
+    analyst_client: Client,
+) -> None:
+    rows = _year(2025, arabic=30, tigrinya=2)
+    rows += [fact_row(reference=f"som-{i}", date="2025-05-01", language="som")
+             for i in range(20)]
+    rows += [fact_row(reference=f"pol-{i}", date="2025-05-01", language="pol")
+             for i in range(15)]
+    _load(rows)
+    body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
+    main = _between(body, 'id="by-language"', "<details")
+    assert "(ara)" in main and "(tir)" not in main
+    more = _between(body, "<details", "</details>")
+    assert "språk til med få eller ingen bestillinger</summary>" in more
+    assert "(tir)" in more and 'class="suppressed"' in more
+    # The measures are explained next to the table.
+    assert "Hva målene betyr" in main and "Slik leses de sammen" in main
+    assert "om hver tok 500 oppdrag i året" in main
+    assert "data-coverage-filter-note" not in main
+    # The shortage chart says which languages it cannot rank rather than dropping them silently.
+    shortage_chart = _between(body, "Mangel etter språk", "</svg>")
+    assert "med skjulte tall kan ikke rangeres." in shortage_chart
+    # With a filter the need is the selection's, the register the whole country's.
+    filtered = analyst_client.get("/statistics/", {"year": "2025", "county": "03"})
+    assert "dekningsgraden er da en øvre grense" in filtered.content.decode()
+
+
+def test_provider_file_problems_are_explained_in_the_page_language(
+    analyst_client: Client,
+) -> None:
+    rows = [
+        fact_row(reference="bad-date", date="2025-13-01"),
+        fact_row(reference="bad-lang", language="xxx", duration_minutes=""),
+    ]
+
+    def post(**headers: str) -> str:
+        upload = SimpleUploadedFile("feil.csv", csv_bytes(rows).getvalue(), "text/csv")
+        return analyst_client.post("/statistics/import/", {"file": upload},
+                                   **headers).content.decode()
+
+    nb = post()
+    assert "&#x27;2025-13-01&#x27; er ikke en dato (ÅÅÅÅ-MM-DD)." in nb
+    assert "&#x27;xxx&#x27; er ikke en språkkode etter ISO 639-3." in nb
+    assert "Et gjennomført oppdrag må ha varigheten i minutter." in nb
+    assert "is not a date" not in nb
+    en = post(HTTP_ACCEPT_LANGUAGE="en")
+    assert "&#x27;2025-13-01&#x27; is not a date (YYYY-MM-DD)." in en
+    assert AssignmentFact.objects.count() == 0

@@ -4,6 +4,7 @@ import csv
 import io
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -93,6 +94,46 @@ def test_csv_download(tail: None, analyst_api: Any) -> None:
         "totals", "by_language", "by_provider_type", "by_modality", "by_sector", "by_county",
         "by_category",
     }
+
+
+def test_csv_for_programs_has_no_byte_order_mark(tail: None, analyst_api: Any) -> None:
+    content = analyst_api.get(URL, {"year": 2024, "format": "csv"}).content
+    assert not content.startswith(b"\xef\xbb\xbf")
+    assert content.startswith(b"year,table,key,name,")
+    frame = pd.read_csv(io.BytesIO(content), keep_default_na=False)
+    assert frame.columns[0] == "year"
+
+
+def test_csv_for_norwegian_excel(tail: None, analyst_api: Any) -> None:
+    """UTF-8 with a byte order mark, semicolons and decimal commas: the same rows as the CSV for
+    programs, read back with `csv` and with pandas."""
+    response = analyst_api.get(URL, {"year": 2024, "format": "csv-excel"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="tolk-need-report-2024.csv"' in response["Content-Disposition"]
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbfyear;table;key;name;")
+    assert b"\r\n" in content
+
+    lines = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""),
+                                delimiter=";"))
+    plain = list(csv.DictReader(io.StringIO(
+        analyst_api.get(URL, {"year": 2024, "format": "csv"}).content.decode()
+    )))
+    assert len(lines) == len(plain) and list(lines[0]) == list(plain[0])
+    ara = next(line for line in lines if line["table"] == "by_language" and line["key"] == "ara")
+    assert (ara["requests"], ara["cumulative_share"], ara["suppressed"]) == ("61", "0,5051",
+                                                                             "false")
+    assert [line["name"] for line in lines] == [line["name"] for line in plain]  # æ, ø, å
+
+    frame = pd.read_csv(io.BytesIO(content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert frame.columns[0] == "year"
+    total = frame.loc[frame["table"] == "totals"].iloc[0]
+    assert (total["requests"], total["assignments"], total["unfilled"]) == (132, 99, 16)
+    row = frame.loc[(frame["table"] == "by_language") & (frame["key"] == "ara")].iloc[0]
+    assert row["cumulative_share"] == pytest.approx(0.5051)
+    assert pd.isna(frame.loc[(frame["table"] == "by_language") & (frame["key"] == "pol"),
+                             "requests"].iloc[0])
 
 
 def test_xlsx_download(tail: None, analyst_api: Any) -> None:

@@ -78,6 +78,21 @@ def test_need_report_csv_and_xlsx_files(tail: None, tmp_path: Path) -> None:
     assert load_workbook(book, read_only=True).sheetnames[0]
 
 
+def test_need_report_csv_for_norwegian_excel(tail: None, tmp_path: Path) -> None:
+    import pandas as pd
+
+    target = tmp_path / "r.csv"
+    call_command("need_report", "--year", "2024", "--format", "csv-excel", "--output",
+                 str(target), stderr=io.StringIO())
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfyear;table;") and b"\r\n" in raw
+    assert b"\r\r\n" not in raw
+    lines = list(csv.DictReader(target.open(encoding="utf-8-sig", newline=""), delimiter=";"))
+    assert lines[0]["table"] == "totals" and lines[0]["requests"] == "132"
+    frame = pd.read_csv(target, sep=";", decimal=",", encoding="utf-8-sig")
+    assert frame.loc[0, "requests"] == 132
+
+
 def test_need_report_errors() -> None:
     with pytest.raises(CommandError, match="--output"):
         call_command("need_report", "--year", "2024", "--format", "xlsx")

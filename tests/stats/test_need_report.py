@@ -55,19 +55,23 @@ def test_by_language(facts: None) -> None:
     assert [row["cumulative_share"] for row in table] == [0.56, 0.92, 1.0]
     assert [row["qualified_interpreters"] for row in table] == [3, 1, 0]
     assert [row["need"] for row in table] == [16, 9, 2]
-    assert [row["shortage_share"] for row in table] == [0.3529, 0.3333, 0.0]
+    # Of the need (assignments + unfilled), the share not met by a qualified interpreter.
+    assert [row["shortage_share"] for row in table] == [0.375, 0.3333, 0.0]
+    # Coverage is never below what qualified interpreters did meet: 10 of Arabic's 16.
     assert ara["coverage"] == {
-        "low": {"capacity": 2, "coverage": 0.375, "uncovered": 10, "interpreters_needed": 5},
+        "low": {"capacity": 2, "coverage": 0.625, "uncovered": 6, "interpreters_needed": 3},
         "medium": {"capacity": 5, "coverage": 0.9375, "uncovered": 1, "interpreters_needed": 1},
         "high": {"capacity": 10, "coverage": 1.0, "uncovered": 0, "interpreters_needed": 0},
     }
     assert tir["coverage"] == {
-        "low": {"capacity": 2, "coverage": 0.2222, "uncovered": 7, "interpreters_needed": 4},
-        "medium": {"capacity": 5, "coverage": 0.5556, "uncovered": 4, "interpreters_needed": 1},
+        "low": {"capacity": 2, "coverage": 0.6667, "uncovered": 3, "interpreters_needed": 2},
+        "medium": {"capacity": 5, "coverage": 0.6667, "uncovered": 3, "interpreters_needed": 1},
         "high": {"capacity": 10, "coverage": 1.0, "uncovered": 0, "interpreters_needed": 0},
     }
+    # Somali has no qualified interpreter in the register, yet both its assignments were done
+    # by one: they were covered.
     assert som["coverage"]["medium"] == {
-        "capacity": 5, "coverage": 0.0, "uncovered": 2, "interpreters_needed": 1,
+        "capacity": 5, "coverage": 1.0, "uncovered": 0, "interpreters_needed": 0,
     }
     assert ara["change"] == {
         "requests": {"previous": 5, "absolute": 12, "relative": 2.4},
@@ -164,3 +168,43 @@ def test_empty_year() -> None:
     assert report["by_language"] == []
     assert report["top10_share"] is None
     assert [row["requests"] for row in report["by_modality"]] == [0, 0, 0]
+
+
+def test_shortage_coverage_and_interpreters_needed_agree_on_demo_like_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On data shaped like the national figures (and like `make run`'s demo): a register with
+    a few Arabic interpreters, one Tigrinya and no Sorani one, while the provider files say Sorani
+    assignments were done by qualified interpreters."""
+    import datetime as dt
+    import math
+
+    from stats import demo
+    from tests import factories
+
+    monkeypatch.setattr(demo, "DEMO_ROWS_PER_YEAR", {2022: 10, 2023: 10, 2024: 3000, 2025: 10})
+    demo.seed(today=dt.date(2025, 6, 30))
+    for _ in range(3):
+        factories.QualificationFactory(language="ara")
+    factories.QualificationFactory(language="tir")
+    report = need_report(year=2024)
+    rows = {row["key"]: row for row in report["by_language"] if row["need"]}
+    assert {"ara", "tir", "ckb"} <= set(rows)
+    for row in rows.values():
+        qualified = round(row["qualified_share"] * row["assignments"])
+        need = row["assignments"] + row["unfilled"]
+        assert row["need"] == need
+        # Shortage and coverage are shares of the same need.
+        assert row["shortage_share"] == round((need - qualified) / need, 4)
+        for level, measures in row["coverage"].items():
+            capacity = report["coverage_capacity"][level]
+            # What qualified interpreters did is covered: coverage never says less.
+            assert measures["coverage"] >= round(1 - row["shortage_share"], 4), (row["key"], level)
+            assert measures["uncovered"] == need - round(measures["coverage"] * need)
+            assert measures["interpreters_needed"] == math.ceil(measures["uncovered"] / capacity)
+            assert (measures["interpreters_needed"] == 0) == (measures["coverage"] == 1.0)
+    # No one in the register for Sorani, yet its qualified assignments happened.
+    assert rows["ckb"]["qualified_interpreters"] == 0
+    assert rows["ckb"]["coverage"]["medium"]["coverage"] > 0.5
+    # Three Arabic interpreters at the low assumption cover 750 of the need (950), not all.
+    assert rows["ara"]["coverage"]["low"]["interpreters_needed"] > 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from stats.services.imports import FACT_COLUMNS, assignments_import
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
             "--json", action="store_true", help="print the full result as JSON on stdout"
         )
 
+    @no_translations  # the command's messages are English, like its other output
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():

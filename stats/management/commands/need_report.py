@@ -1,4 +1,4 @@
-"""python manage.py need_report --year YYYY [--format json|csv|xlsx] [--output FILE]"""
+"""python manage.py need_report --year YYYY [--format json|csv|csv-excel|xlsx] [--output FILE]"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from booking.geo import COUNTIES
 from booking.models import Modality, ProviderType, Sector
-from stats.exports import report_csv, report_xlsx
+from stats.exports import CSV_FORMATS, report_csv, report_xlsx
 from stats.filters import report_filters
 from stats.selectors import need_report
 from tolk.errors import ValidationFailed
@@ -30,8 +30,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="the year, e.g. 2025")
-        parser.add_argument("--format", choices=["json", "csv", "xlsx"], default="json",
-                            help="output format (default json)")
+        parser.add_argument(
+            "--format", choices=["json", *CSV_FORMATS, "xlsx"], default="json",
+            help="output format (default json): csv for programs (comma, decimal point), "
+            "csv-excel to open in Excel with Norwegian settings (UTF-8 with BOM, semicolon, "
+            "decimal comma), xlsx a workbook",
+        )
         parser.add_argument("--output", help="write to this file instead of standard output")
         parser.add_argument("--county", choices=sorted(COUNTIES), help="only this county")
         parser.add_argument("--sector", choices=Sector.values, help="only this sector")
@@ -58,8 +62,8 @@ class Command(BaseCommand):
         report = need_report(year=year, filters=filters, suppress=not options["unsuppressed"])
         if fmt == "json":
             content: str | bytes = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        elif fmt == "csv":
-            content = report_csv(report)
+        elif fmt in CSV_FORMATS:
+            content = report_csv(report, dialect=fmt)
         else:
             content = report_xlsx(report)
         if output:
@@ -68,7 +72,7 @@ class Command(BaseCommand):
                 if isinstance(content, bytes):
                     path.write_bytes(content)
                 else:
-                    path.write_text(content, encoding="utf-8")
+                    path.write_text(content, encoding="utf-8", newline="")
             except OSError as exc:
                 raise CommandError(f"{path}: cannot write ({exc.strerror})") from exc
         else:
