@@ -224,7 +224,7 @@ def test_provider_file_problems_are_explained_in_the_page_language(
 
     nb = post()
     assert "&#x27;2025-13-01&#x27; er ikke en dato (ÅÅÅÅ-MM-DD)." in nb
-    assert "&#x27;xxx&#x27; er ikke en språkkode etter ISO 639-3." in nb
+    assert "&#x27;xxx&#x27; er ikke en språkkode etter ISO 639-3 (eller ISO 639-1/639-2)." in nb
     assert "Et gjennomført oppdrag må ha varigheten i minutter." in nb
     assert "is not a date" not in nb
     en = post(HTTP_ACCEPT_LANGUAGE="en")
