@@ -40,6 +40,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip("needs Redis (REDIS_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Throttle counters and login failures in the cache (Redis with REDIS_URL) start empty."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001, S110 - a test without Redis does not need the cache
+        pass
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
