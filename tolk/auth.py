@@ -32,5 +32,5 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> Any:
         return build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix="Token"
+            header_name="Authorization", token_prefix="Token"  # noqa: S106 - the scheme name
         )

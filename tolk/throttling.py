@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from tolk.client import client_address
@@ -23,6 +25,13 @@ logger = logging.getLogger(__name__)
 class ClientRateThrottle(ScopedRateThrottle):
     """`throttle_scope` on the view picks the rate from `DEFAULT_THROTTLE_RATES`; signed-in users
     are counted per user, everyone else per client address."""
+
+    def get_rate(self) -> str:
+        # Read the rates when asked (DRF binds them once at import), so a changed setting applies.
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if not rate:
+            raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}")
+        return str(rate)
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)
