@@ -137,7 +137,7 @@ def test_tokens_from_drf_authtoken_are_carried_over_as_digests(kari):
     old_key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, "
-                       "created datetime, user_id bigint)")
+                       "created timestamp, user_id bigint)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)",
                        [old_key, timezone.now(), kari.pk])
     with connection.schema_editor(atomic=False) as editor:
