@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -14,6 +14,7 @@ from knox.models import AuthToken
 from booking.models import User
 
 CHUNK = 500
+T = TypeVar("T", int, str)
 
 
 class SocketAccess(NamedTuple):
@@ -26,7 +27,7 @@ class SocketAccess(NamedTuple):
     session_key: str | None
 
 
-def _chunks(values: Iterable[object]) -> Iterable[list[object]]:
+def _chunks(values: Iterable[T]) -> Iterable[list[T]]:
     items = sorted(set(values), key=str)
     for start in range(0, len(items), CHUNK):
         yield items[start:start + CHUNK]
@@ -44,15 +45,14 @@ def _access_ended(accesses: list[SocketAccess]) -> set[SocketAccess]:
         return set()
     now = timezone.now()
     fingerprints: dict[int, str] = {}
-    attnames = [User._meta.get_field(name).attname for name in User.ACCESS_FIELDS]
     for chunk in _chunks(a.user_id for a in accesses):
-        for user in User.objects.filter(pk__in=chunk).only("pk", *attnames):
+        for user in User.objects.filter(pk__in=chunk).only("pk", *User.ACCESS_ATTNAMES):
             fingerprints[user.pk] = user.access_fingerprint()
     live_tokens: set[str] = set()
-    for chunk in _chunks(a.token_key for a in accesses if a.token_key):
+    for keys in _chunks(a.token_key for a in accesses if a.token_key):
         live_tokens.update(
             AuthToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=now),
-                                     token_key__in=chunk)
+                                     token_key__in=keys)
             .values_list("token_key", flat=True)
         )
     sessions_checked = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
@@ -60,9 +60,9 @@ def _access_ended(accesses: list[SocketAccess]) -> set[SocketAccess]:
     if sessions_checked:
         from django.contrib.sessions.models import Session
 
-        for chunk in _chunks(a.session_key for a in accesses if a.session_key):
+        for session_keys in _chunks(a.session_key for a in accesses if a.session_key):
             live_sessions.update(
-                Session.objects.filter(session_key__in=chunk, expire_date__gt=now)
+                Session.objects.filter(session_key__in=session_keys, expire_date__gt=now)
                 .values_list("session_key", flat=True)
             )
     return {

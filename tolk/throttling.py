@@ -28,7 +28,7 @@ class ClientRateThrottle(ScopedRateThrottle):
 
     def get_rate(self) -> str:
         # Read the rates when asked (DRF binds them once at import), so a changed setting applies.
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
         if not rate:
             raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}")
         return str(rate)
@@ -37,19 +37,23 @@ class ClientRateThrottle(ScopedRateThrottle):
         return client_address(request)
 
     def allow_request(self, request: Any, view: Any) -> bool:
-        self.scope = getattr(view, self.scope_attr, None)
-        if not self.scope:
+        scope = getattr(view, self.scope_attr, None)
+        if not scope:
             return True
+        self.scope = scope
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
+        self.num_requests, self.duration = num_requests, duration
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         now = time.time()
-        window = int(now // self.duration)
-        self.window_ends = (window + 1) * self.duration
+        window = int(now // duration)
+        self.window_ends = (window + 1) * duration
         key = f"{self.key}:{window}"
-        self.cache.add(key, 0, self.duration + 1)
+        self.cache.add(key, 0, duration + 1)
         try:
             count = self.cache.incr(key)
         except ValueError:
@@ -57,7 +61,7 @@ class ClientRateThrottle(ScopedRateThrottle):
             logger.warning("throttle counter unavailable for scope %s", self.scope)
             return True
         self.now = now
-        return count <= self.num_requests
+        return bool(count <= num_requests)
 
     def wait(self) -> float | None:
         return max(self.window_ends - self.now, 1.0)

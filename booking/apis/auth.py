@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.models import User
 from booking.services.access import token_create, token_revoke, tokens_revoke_all
 from tolk.api import Pagination
 from tolk.errors import DomainError, NotFoundError, ValidationFailed
@@ -89,7 +90,7 @@ class TokenApi(APIView):
     def delete(self, request: Request) -> Response:
         if isinstance(request.auth, AuthToken):
             token_revoke(token=request.auth)
-        else:
+        elif isinstance(request.user, User):
             tokens_revoke_all(user=request.user)
         return Response(status=204)
 

@@ -130,14 +130,13 @@ class User(AbstractUser):
     # What a session, token or open socket was granted on: when any of these changes, every way
     # in that was opened before ends (see booking.services.access).
     ACCESS_FIELDS = ("password", "is_active", "role", "organisation", "unit", "interpreter")
+    ACCESS_ATTNAMES = ("password", "is_active", "role", "organisation_id", "unit_id",
+                       "interpreter_id")
 
     def access_fingerprint(self) -> str:
         """Changes whenever the password, the active flag, the role or what the user is linked to
         (organisation, unit, register entry) changes."""
-        return "|".join(
-            str(getattr(self, field.attname))
-            for field in (self._meta.get_field(name) for name in self.ACCESS_FIELDS)
-        )
+        return "|".join(str(getattr(self, name)) for name in self.ACCESS_ATTNAMES)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django compares this with the hash stored in the session on every request (and the

@@ -92,8 +92,7 @@ def _user_before_save(sender: type[User], instance: User, raw: bool = False,
     if raw or instance.pk is None:
         return
     if update_fields is not None and not (
-        {sender._meta.get_field(name).attname for name in User.ACCESS_FIELDS}
-        | set(User.ACCESS_FIELDS)
+        set(User.ACCESS_ATTNAMES) | set(User.ACCESS_FIELDS)
     ) & set(update_fields):
         return  # e.g. last_login on every login
     before = User.objects.filter(pk=instance.pk).first()
