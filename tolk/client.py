@@ -76,12 +76,3 @@ def client_address(request: Any) -> str:
     meta = getattr(request, "META", None) or {}
     return address_from(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", ""))
 
-
-def scope_client_address(scope: dict[str, Any]) -> str:
-    """The same for an ASGI scope (websockets)."""
-    client = scope.get("client") or ("", 0)
-    forwarded = ""
-    for name, value in scope.get("headers", []):
-        if name.lower() == b"x-forwarded-for":
-            forwarded = ",".join(filter(None, [forwarded, value.decode("latin-1")]))
-    return address_from(str(client[0] or ""), forwarded)
