@@ -227,3 +227,5 @@ AXES_HANDLER = (
 )
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
+# Failed attempts are kept (that is the lockout); successful logins' addresses are not.
+AXES_DISABLE_ACCESS_LOG = True
