@@ -329,6 +329,10 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             self.access_groups.append(token_access_group(token_key))
         for access_group in self.access_groups:
             await self.channel_layer.group_add(access_group, self.channel_name)
+        # Access that ended between authenticating and joining would have missed its message.
+        if await access_ended([self.access]):
+            await self._refuse(CLOSE_UNAUTHENTICATED)
+            return
         await self.accept()
         self.expiry = asyncio.get_running_loop().call_later(
             MAX_CONNECTION_SECONDS,

@@ -217,3 +217,26 @@ async def test_a_socket_of_an_unchanged_user_stays_open_through_the_round():
     await _assert_receives(comm, event_id)
     await comm.disconnect()
 
+
+
+async def test_access_that_ends_while_the_socket_opens_is_not_missed(monkeypatch):
+    user = await _interpreter()
+    token = await _login_token()
+    ticket = await _ticket(token)
+    monkeypatch.setattr(access, "_close_sockets", lambda group: None)
+    consume = consumers.ticket_consume
+
+    async def consume_then_deactivate(key: str) -> Any:
+        found = await consume(key)
+
+        @database_sync_to_async
+        def deactivate() -> None:
+            user.is_active = False
+            user.save()
+
+        await deactivate()  # before the socket has joined its groups: no message can reach it
+        return found
+
+    monkeypatch.setattr(consumers, "ticket_consume", consume_then_deactivate)
+    comm = await ws_open(f"/ws/interpreter/?ticket={ticket}")
+    await _assert_closed_and_silent(comm, user)
