@@ -331,6 +331,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(access_group, self.channel_name)
         # Access that ended between authenticating and joining would have missed its message.
         if await access_ended([self.access]):
+            self.ended = True
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         await self.accept()
