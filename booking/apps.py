@@ -6,3 +6,7 @@ class BookingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "booking"
     verbose_name = _("Booking and register")
+
+    def ready(self) -> None:
+        # Ending access when a token is revoked or a user changes (signal receivers).
+        from booking.services import access  # noqa: F401

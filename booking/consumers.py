@@ -56,8 +56,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from booking.models import Event, Role, User, WebsocketTicket
-from booking.realtime import event_message, interpreter_group, organisation_group
+from booking.realtime import (
+    event_message,
+    interpreter_group,
+    organisation_group,
+    token_access_group,
+    user_access_group,
+)
 from booking.rules import Declarations
+from booking.selectors_access import SocketAccess, access_ended, access_token_alive
 from booking.services.offers import offer_accept, offer_decline
 from tolk.api import error_body, exception_handler
 
@@ -87,8 +94,9 @@ ENVELOPE_KEYS = ("type", "offer_id", "request_id")
 
 
 @database_sync_to_async
-def ticket_consume(key: str) -> Any:
-    """Consume a one-time ticket atomically; returns its user or None."""
+def ticket_consume(key: str) -> WebsocketTicket | None:
+    """Consume a one-time ticket atomically; returns it (with its user) or None. A ticket asked for
+    with an API token is worth nothing once that token is revoked or expired."""
     now = timezone.now()
     with transaction.atomic():
         updated = WebsocketTicket.objects.filter(
@@ -97,8 +105,11 @@ def ticket_consume(key: str) -> Any:
         if updated != 1:
             return None
         ticket = WebsocketTicket.objects.select_related("user").get(key=key)
-    user = ticket.user
-    return user if user.is_active else None
+    if not ticket.user.is_active:
+        return None
+    if ticket.token_key and not access_token_alive(ticket.token_key):
+        return None
+    return ticket
 
 
 @database_sync_to_async
@@ -187,6 +198,12 @@ class CatchUp:
                 logger.warning("websocket catch-up failed", exc_info=True)
 
     async def round(self) -> None:
+        # The safety net for a close message the channel layer lost: sockets whose user, token or
+        # session no longer grants access are closed first.
+        ended = await access_ended([socket.access for socket in self.sockets])
+        for socket in list(self.sockets):
+            if socket.access in ended:
+                await socket.access_end()
         sockets = list(self.sockets)
         after: dict[Audience, int] = {}
         for socket in sockets:
@@ -265,8 +282,12 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         self.language = scope_language(self.scope)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         user = self.scope.get("user")
+        token_key, session_key = "", None
         if "ticket" in query:
-            user = await ticket_consume(query["ticket"][0][:64])
+            ticket = await ticket_consume(query["ticket"][0][:64])
+            user, token_key = (ticket.user, ticket.token_key) if ticket else (None, "")
+        elif self.scope.get("session") is not None:
+            session_key = self.scope["session"].session_key
         if user is None or not user.is_authenticated:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
@@ -301,6 +322,18 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         # is missed; whatever arrives both ways is sent once.
         await self.channel_layer.group_add(group, self.channel_name)
         self.group = group
+        # Told to close (4401) when the user's access or the token ends (booking.services.access).
+        self.access = SocketAccess(user.pk, user.access_fingerprint(), token_key, session_key)
+        self.access_groups = [user_access_group(user.pk)]
+        if token_key:
+            self.access_groups.append(token_access_group(token_key))
+        for access_group in self.access_groups:
+            await self.channel_layer.group_add(access_group, self.channel_name)
+        # Access that ended between authenticating and joining would have missed its message.
+        if await access_ended([self.access]):
+            self.ended = True
+            await self._refuse(CLOSE_UNAUTHENTICATED)
+            return
         await self.accept()
         self.expiry = asyncio.get_running_loop().call_later(
             MAX_CONNECTION_SECONDS,
@@ -329,8 +362,24 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         catch_up_rounds().leave(self)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        for access_group in getattr(self, "access_groups", []):
+            await self.channel_layer.group_discard(access_group, self.channel_name)
+
+    async def access_revoked(self, event: dict[str, Any]) -> None:
+        """Channel layer handler: the user's access or the token has ended."""
+        await self.access_end()
+
+    async def access_end(self) -> None:
+        """Nothing more goes out on this socket; it is closed with 4401."""
+        if getattr(self, "ended", False):
+            return
+        self.ended = True
+        catch_up_rounds().leave(self)
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def _send_event(self, message: dict[str, Any]) -> None:
+        if getattr(self, "ended", False):
+            return
         event_id = message["id"]
         if event_id in self.sent_ids:
             return
@@ -366,7 +415,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
     # -- client messages -------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if getattr(self, "group", None) is None:
+        if getattr(self, "group", None) is None or getattr(self, "ended", False):
             return
         with translation.override(self.language):
             try:

@@ -54,6 +54,17 @@ def organisation_group(organisation_id: int) -> str:
     return f"organisation.{organisation_id}"
 
 
+def user_access_group(user_id: int) -> str:
+    """Every open socket of one user: told to close when the user's access ends."""
+    return f"access.user.{user_id}"
+
+
+def token_access_group(token_key: str) -> str:
+    """Every open socket opened with a ticket from one API token: told to close when it is revoked.
+    `token_key` is knox's public part of the token (hex)."""
+    return f"access.token.{token_key}"
+
+
 def _audience_group(interpreter_id: int | None, organisation_id: int | None) -> str:
     if interpreter_id is not None:
         return interpreter_group(interpreter_id)

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from booking.apis.auth import TokenApi, TokenDetailApi, TokenListApi
 from booking.apis.register import (
     InterpreterCardApi,
     InterpreterListApi,
@@ -8,11 +9,12 @@ from booking.apis.register import (
     OrganisationDetailApi,
     OrganisationListApi,
     RegisterImportApi,
-    TokenApi,
 )
 
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("auth/tokens/", TokenListApi.as_view(), name="auth-tokens"),
+    path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="auth-token-detail"),
     path("me/", MeApi.as_view(), name="me"),
     path("languages/", LanguageListApi.as_view(), name="languages"),
     path("organisations/", OrganisationListApi.as_view(), name="organisation-list"),

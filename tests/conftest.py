@@ -3,6 +3,7 @@ when TOLK_REQUIRE_SERVICES=1 (set by .ci/run for the run against those services)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from urllib.parse import urlparse
@@ -38,6 +39,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if REQUIRE_SERVICES:
                 pytest.fail(f"needs Redis at REDIS_URL={url!r} (required here)")
             pytest.skip("needs Redis (REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Throttle counters and login failures in the cache (Redis with REDIS_URL) start empty."""
+    from django.core.cache import cache
+
+    # A test without Redis reachable does not need the cache cleared.
+    with contextlib.suppress(Exception):
+        cache.clear()
 
 
 @pytest.fixture

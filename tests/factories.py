@@ -150,3 +150,26 @@ class ProviderAgreementFactory(DjangoModelFactory["ProviderAgreement"]):
     customer = factory.SubFactory(OrganisationFactory)
     provider = factory.SubFactory(ProviderFactory)
     is_default = True
+
+
+def api_tokens(users: list[object]) -> dict[int, str]:
+    """API tokens (django-rest-knox, stored as digests) for many users at once: user id → the
+    secret to send as `Authorization: Token ...`."""
+    from django.utils import timezone
+    from knox.models import AuthToken, get_digest_token
+    from knox.settings import CONSTANTS, knox_settings
+
+    secrets_by_user: dict[int, str] = {}
+    rows = []
+    expiry = timezone.now() + knox_settings.TOKEN_TTL
+    for user in users:
+        digest, secret = get_digest_token()
+        secrets_by_user[user.pk] = secret  # type: ignore[attr-defined]
+        rows.append(AuthToken(digest=digest, token_key=secret[:CONSTANTS.TOKEN_KEY_LENGTH],
+                              user=user, expiry=expiry))
+    AuthToken.objects.bulk_create(rows)
+    return secrets_by_user
+
+
+def api_token(user: object) -> str:
+    return api_tokens([user])[user.pk]  # type: ignore[attr-defined]

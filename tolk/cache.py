@@ -58,6 +58,14 @@ class ResilientRedisCache(RedisCache):
             self._unavailable("delete", exc)
             return False
 
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT,
+              version: int | None = None) -> bool:
+        try:
+            return super().touch(key, timeout, version)
+        except RedisError as exc:
+            self._unavailable("touch", exc)
+            return False
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         try:
             return super().incr(key, delta, version)

@@ -80,3 +80,21 @@ def channel_layers() -> dict[str, Any]:
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def cache_config() -> dict[str, Any]:
+    """With `REDIS_URL` the cache (throttle counters, the login lockout counts) lives in Redis and
+    is shared by every worker, with atomic increments; if Redis is down the cache answers "nothing
+    stored" quickly instead of failing the request (`tolk.cache`). Without Redis it is the
+    process's memory: fine for the single process of `make run`, not for several workers."""
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "tolk.cache.ResilientRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "tolk",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

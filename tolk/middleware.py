@@ -1,20 +1,16 @@
 """HTTP hardening that applies to every request: a content security policy with a per-request
-nonce, throttling of failed logins on the web login pages, and a clear 503 instead of a 500 page
-when the database is unreachable."""
+nonce and a clear 503 instead of a 500 page when the database is unreachable. Failed logins are
+limited by django-axes (`tolk.lockout`), other requests by `tolk.throttling`."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -149,74 +145,3 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "5"
         return response
-
-
-
-def _client_address(request: HttpRequest) -> str:
-    # Behind the production proxy (which appends the client to X-Forwarded-For) the last hop is the
-    # address it saw; without a proxy the header is the client's own word and is ignored.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _login_failure_key(address: str) -> str:
-    return f"tolk:login-failures:{address}"
-
-
-def _login_rate() -> tuple[int, int]:
-    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
-    # Same format as DRF's throttle rates: "10/min", "100/hour".
-    count, _sep, period = (rates.get("login") or "10/min").partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[:1], 60)
-    return max(int(count), 1), seconds
-
-
-def login_failed_recorder(sender: object, credentials: dict, request: HttpRequest | None = None,
-                          **kwargs: object) -> None:
-    """`user_login_failed` receiver: remember the failed attempt for the client's address."""
-    if request is None or not hasattr(request, "META"):
-        return
-    _allowed, window = _login_rate()
-    key = _login_failure_key(_client_address(request))
-    now = time.time()
-    history = [t for t in cache.get(key, []) if t > now - window]
-    history.append(now)
-    cache.set(key, history, window)
-
-
-class LoginThrottleMiddleware:
-    """Limits password guessing through the web login pages (the site login and the admin login):
-    after as many failed attempts from one address as the `login` throttle rate allows (the rate of
-    `POST /api/v1/auth/token/`), further login posts get 429 until the window has passed.
-    Successful logins do not count, so an office behind one address is not locked out."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        user_login_failed.connect(login_failed_recorder, dispatch_uid="tolk-login-failures")
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path in self._login_paths():
-            allowed, window = _login_rate()
-            now = time.time()
-            history = [
-                t for t in cache.get(_login_failure_key(_client_address(request)), [])
-                if t > now - window
-            ]
-            if len(history) >= allowed:
-                wait = max(int(history[0] + window - now) + 1, 1)
-                logger.warning("login attempts throttled for one client")
-                response = HttpResponse(
-                    _("Too many failed login attempts. Try again in %(seconds)s seconds.")
-                    % {"seconds": wait},
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = str(wait)
-                return response
-        return self.get_response(request)
-
-    @staticmethod
-    def _login_paths() -> set[str]:
-        return {resolve_url(settings.LOGIN_URL), "/admin/login/"}

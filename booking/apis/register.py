@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,13 +16,11 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from booking import selectors
@@ -34,7 +31,8 @@ from booking.models import Interpreter, Organisation, Role, User
 from booking.permissions import CanSearchRegister, IsAdmin
 from booking.services.register import register_import
 from tolk.api import Pagination, require_upload_size
-from tolk.errors import NotFoundError, ValidationFailed
+from tolk.errors import NotFoundError
+from tolk.throttling import ClientRateThrottle
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
@@ -109,7 +107,7 @@ class InterpreterCardApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "card"
 
     class OutputSerializer(serializers.Serializer):
@@ -223,52 +221,6 @@ class RegisterImportApi(ListAPIView):
                 status=400,
             )
         return Response(body, status=201)
-
-
-class TokenApi(APIView):
-    """`POST` username and password for an API token; `DELETE` revokes the caller's token."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
-
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
-
-    class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
-
-    def get_permissions(self) -> list[Any]:
-        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
-
-    def get_authenticators(self) -> list[Any]:
-        # Logging in must not require (or be blocked by) an existing session's CSRF check.
-        if getattr(self, "request", None) is not None and self.request.method == "POST":
-            return []
-        return super().get_authenticators()
-
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
-    def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
-        if user is None or not user.is_active:
-            raise ValidationFailed(
-                code="invalid_credentials",
-                message_nb="Feil brukernavn eller passord.",
-                message_en="Wrong username or password.",
-            )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(self.OutputSerializer({"token": token.key}).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
-        return Response(status=204)
 
 
 class UnitOutput(serializers.Serializer):

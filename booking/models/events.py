@@ -54,6 +54,9 @@ class WebsocketTicket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The API token the ticket was asked for with (knox's public part), empty for a session: the
+    # socket closes when that token is revoked.
+    token_key = models.CharField(max_length=25, blank=True, default="", db_index=True)
 
     def __str__(self) -> str:
         return f"ticket for {self.user_id}"

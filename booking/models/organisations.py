@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from booking.models.choices import OrganisationKind, ProviderType, Role, Sector
@@ -125,6 +126,26 @@ class User(AbstractUser):
                 name="interpreter_user_has_entry",
             ),
         ]
+
+    # What a session, token or open socket was granted on: when any of these changes, every way
+    # in that was opened before ends (see booking.services.access).
+    ACCESS_FIELDS = ("password", "is_active", "role", "organisation", "unit", "interpreter")
+    ACCESS_ATTNAMES = ("password", "is_active", "role", "organisation_id", "unit_id",
+                       "interpreter_id")
+
+    def access_fingerprint(self) -> str:
+        """Changes whenever the password, the active flag, the role or what the user is linked to
+        (organisation, unit, register entry) changes."""
+        return "|".join(str(getattr(self, name)) for name in self.ACCESS_ATTNAMES)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django compares this with the hash stored in the session on every request (and the
+        # websocket auth middleware on connect): a session opened before a deactivation, a role
+        # change or a password change is flushed at its next use.
+        key_salt = "booking.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.access_fingerprint(), secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.is_active and self.role in roles

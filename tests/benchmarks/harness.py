@@ -356,7 +356,6 @@ def _populate(interpreters: int, language: str) -> dict[str, Any]:
 
     django.setup()
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
     from tests import factories
     from tests.booking.booking_helpers import world
@@ -372,20 +371,16 @@ def _populate(interpreters: int, language: str) -> dict[str, Any]:
             user = factories.InterpreterUserFactory(interpreter=interpreter,
                                                     password="!unusable")  # noqa: S106
             entries.append((user, interpreter))
-        tokens = Token.objects.bulk_create(
-            [Token(user=user, key=Token.generate_key()) for user, _ in entries]
-            + [Token(user=w.booker, key=Token.generate_key()),
-               Token(user=w.coordinator, key=Token.generate_key())]
-        )
+        tokens = factories.api_tokens([user for user, _ in entries] + [w.booker, w.coordinator])
     return {
-        "booker_token": tokens[-2].key,
-        "coordinator_token": tokens[-1].key,
+        "booker_token": tokens[w.booker.pk],
+        "coordinator_token": tokens[w.coordinator.pk],
         "provider_org_number": w.provider.org_number,
         "language": language,
         "platform": platform,
         "interpreters": [
-            {"user_id": user.pk, "interpreter_id": interpreter.pk, "token": token.key}
-            for (user, interpreter), token in zip(entries, tokens, strict=False)
+            {"user_id": user.pk, "interpreter_id": interpreter.pk, "token": tokens[user.pk]}
+            for user, interpreter in entries
         ],
     }
 

@@ -75,7 +75,6 @@ def populate(bookers: int, interpreters: int) -> dict[str, Any]:
 
     django.setup()
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
     from tests import factories
 
@@ -101,10 +100,7 @@ def populate(bookers: int, interpreters: int) -> dict[str, Any]:
                                            category="ABCDE"[n % 5])
             interpreter_users.append(factories.InterpreterUserFactory(interpreter=interpreter))
         users = [coordinator, *booker_users, *interpreter_users]
-        tokens = Token.objects.bulk_create(
-            [Token(user=u, key=Token.generate_key()) for u in users]
-        )
-    keys = {t.user_id: t.key for t in tokens}
+        keys = factories.api_tokens(users)
     return {
         "coordinator_token": keys[coordinator.pk],
         "platform": guideline.remote_platforms[0],

@@ -71,6 +71,12 @@ MATRIX: dict[str, Route] = {
         "POST": roles(ALL),
         "DELETE": roles(OK, anonymous=DENY),
     }, body=lambda side, role: {"username": "nobody", "password": "wrong-password"}),
+    "api/v1/auth/tokens/": Route({"GET": roles(OK, anonymous=DENY)}),
+    # Only one's own tokens: another user's token id is 404, for administrators too.
+    "api/v1/auth/tokens/<str:token_id>/": Route(
+        {"DELETE": roles(OK, anonymous=DENY)},
+        kwargs=lambda side, role: {"token_id": side["token_id"][role]},
+    ),
     "api/v1/me/": Route({"GET": roles(OK, anonymous=DENY)}),
     "api/v1/languages/": Route({"GET": roles(OK, anonymous=DENY)}),
     "api/v1/organisations/": Route({"GET": roles(OK, anonymous=DENY, admin=ALL)}),

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.models import CalendarToken, InterpreterBlock, Role, User
@@ -145,9 +144,17 @@ def build_world() -> World:
         "booker": other["booker"], "coordinator": other["coordinator"],
         "interpreter": other["interpreter_user"],
     }
-    world.tokens = {
-        role: Token.objects.create(user=user).key for role, user in world.users.items()
+    secrets_by_user = factories.api_tokens(list(world.users.values()))
+    world.tokens = {role: secrets_by_user[user.pk] for role, user in world.users.items()}
+    # API token ids per role, of the role's own token and of a user on the other side.
+    other_secrets = factories.api_tokens(list(world.other_users.values()))
+    own["token_id"] = {role: secret[:15] for role, secret in world.tokens.items()}
+    other["token_id"] = {
+        role: other_secrets[world.other_users.get(role, other["booker"]).pk][:15]
+        for role in world.tokens
     }
+    own["token_id"]["anonymous"] = own["token_id"]["booker"]
+    other["token_id"]["anonymous"] = other["token_id"]["booker"]
     _bookings(own, world.tokens)
     _bookings(other, world.tokens)
     for side in (own, other):

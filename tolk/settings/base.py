@@ -1,11 +1,12 @@
 """Settings shared by every environment. Everything that varies comes from the environment."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
 from tolk.env import (
     BASE_DIR,
+    cache_config,
     channel_layers,
     database_config,
     env_bool,
@@ -28,7 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -41,7 +43,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tolk.middleware.ContentSecurityPolicyMiddleware",
-    "tolk.middleware.LoginThrottleMiddleware",
     "tolk.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tolk.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a locked-out login (web, admin, API) into a 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tolk.urls"
@@ -79,6 +82,13 @@ AUTH_USER_MODEL = "booking.User"
 
 CHANNEL_LAYERS = channel_layers()
 REDIS_URL = env_str("REDIS_URL")
+CACHES = cache_config()
+
+# The login lockout (django-axes) asks first; the model backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -110,7 +120,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tolk.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -119,7 +129,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "tolk.schema.AutoSchema",
     "EXCEPTION_HANDLER": "tolk.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "ws_ticket": "60/min", "card": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("TOLK_LOGIN_THROTTLE_RATE", "10/min"),
+        "ws_ticket": "60/min",
+        "card": env_str("TOLK_CARD_THROTTLE_RATE", "120/min"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -180,3 +194,38 @@ if TOLK_OUTBOX_RELAY not in ("web", "jobs"):
 TOLK_REQUIRE_SERVICES = env_bool("TOLK_REQUIRE_SERVICES", False)
 # Demo data and its well-known passwords: allowed in local and test settings only.
 TOLK_DEMO_DATA_ALLOWED = False
+
+# The client address: X-Forwarded-For is read only when the connection comes from one of these
+# proxies (addresses or CIDR ranges, comma-separated; empty: never). See tolk.client.
+TOLK_TRUSTED_PROXIES = env_list("TOLK_TRUSTED_PROXIES", [])
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per login (device or client),
+# sliding expiry: each use moves the end TOLK_TOKEN_TTL_HOURS ahead, never beyond
+# TOLK_TOKEN_MAX_DAYS after the login.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("TOLK_TOKEN_TTL_HOURS", 10)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env_int("TOLK_TOKEN_MAX_DAYS", 30)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "TOKEN_LIMIT_PER_USER": env_int("TOLK_TOKEN_LIMIT_PER_USER", 20),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Failed logins (django-axes), on the token endpoint, the web login and the admin login: counted
+# per username (whatever the address) and per client address; at the limit that username or
+# address is locked out for the cool-off. Shared by every process: in the database, or in Redis
+# (the cache, atomic increments) when REDIS_URL is set.
+AXES_FAILURE_LIMIT = env_int("TOLK_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TOLK_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "tolk.client.client_address"
+AXES_LOCKOUT_CALLABLE = "tolk.lockout.lockout_response"
+AXES_HANDLER = (
+    "tolk.lockout.SharedCacheHandler" if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+# Failed attempts are kept (that is the lockout); successful logins' addresses are not.
+AXES_DISABLE_ACCESS_LOG = True

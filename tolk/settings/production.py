@@ -6,7 +6,7 @@ proper `DJANGO_SECRET_KEY` and `DJANGO_ALLOWED_HOSTS`. The proxy must set `X-For
 
 from django.core.exceptions import ImproperlyConfigured
 
-from tolk.env import env_bool, env_int, env_str
+from tolk.env import env_bool, env_int
 from tolk.settings.base import *  # noqa: F403
 from tolk.settings.base import DEBUG, DEFAULT_SECRET_KEY, REST_FRAMEWORK, SECRET_KEY
 
@@ -45,27 +45,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # TOLK_CSP_REPORT_ONLY=1 sends it as report-only while a new page is rolled out.
 TOLK_CSP_REPORT_ONLY = env_bool("TOLK_CSP_REPORT_ONLY", False)
 
-# Login throttling: the token endpoint uses the `login` scope; production can tighten the rates.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {
-        **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
-        "login": env_str("TOLK_LOGIN_THROTTLE_RATE", "10/min"),
-    },
     # The browsable API is a development aid; production answers JSON only.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-# Throttle counters must be shared between the ASGI workers. If Redis is down, the cache answers
-# "nothing stored" quickly instead of failing the request (tolk.cache).
-if env_str("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "tolk.cache.ResilientRedisCache",
-            "LOCATION": env_str("REDIS_URL"),
-            "KEY_PREFIX": "tolk",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
 
 # PostgreSQL connections come from a pool in each worker (Django's psycopg pool): no new connection
 # per request, and a bounded number per worker, so several workers stay under max_connections.
