@@ -4,26 +4,25 @@ stays open."""
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 
 from booking import consumers
 from tests.booking.wsclient import ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory
 
-# Channels checks the database connections around each consumer call; these tests keep the cheap
-# (rolled-back) database fixture although no message reaches the database.
-pytestmark = pytest.mark.django_db
+# A socket re-checks its user's access in the database after joining its groups, so the users are
+# stored, in committed transactions the consumer's own connection can see.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _interpreter():
-    """A logged-in interpreter that needs no database: these messages never reach a service."""
-    user = InterpreterUserFactory.build()
-    user.interpreter_id = 10**9
-    return user
+    """A logged-in interpreter; these messages never reach a service."""
+    return database_sync_to_async(InterpreterUserFactory)()
 
 
 @pytest.fixture
 async def interpreter_socket():
-    comm = await ws_open("/ws/interpreter/", _interpreter())
+    comm = await ws_open("/ws/interpreter/", await _interpreter())
     yield comm
     await comm.disconnect()
 
@@ -101,8 +100,7 @@ async def test_message_flood_is_throttled(interpreter_socket):
 
 
 async def test_bookings_route_accepts_no_offer_messages():
-    user = BookerFactory.build()
-    user.organisation_id = 10**9
+    user = await database_sync_to_async(BookerFactory)()
     comm = await ws_open("/ws/bookings/", user)
     await comm.send_json_to({"type": "offer.accept", "offer_id": 1, "impartial": True,
                              "confidentiality": True})
