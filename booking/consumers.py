@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import random
 import time
@@ -59,6 +58,7 @@ from booking.models import Event, Role, User, WebsocketTicket
 from booking.realtime import event_message, interpreter_group, organisation_group
 from booking.rules import Declarations
 from booking.services.offers import offer_accept, offer_decline
+from tolk import jsonparse
 from tolk.api import error_body, exception_handler
 
 logger = logging.getLogger(__name__)
@@ -393,7 +393,12 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         if len(text_data.encode()) > MAX_MESSAGE_BYTES:
             raise MessageRejected(_("The message is too large."))
         try:
-            message = json.loads(text_data)
+            message = jsonparse.loads(text_data)
+        except jsonparse.JSONTooDeep as exc:
+            raise MessageRejected(
+                _("The message is nested too deeply (at most %(limit)s levels).")
+                % {"limit": exc.limit}, code="json_too_deep",
+            ) from None
         except ValueError:
             raise MessageRejected(_("The message is not valid JSON.")) from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

@@ -1,0 +1,101 @@
+"""JSON from outside (request bodies, websocket messages) with a limit on nesting.
+
+Python's decoder recurses once per level, so a body of a few kilobytes of `[` ends in a
+`RecursionError` (a 500, or a websocket consumer that dies). No message of Tolk nests deeper than
+a handful of levels; `MAX_JSON_DEPTH` leaves ample room and keeps every later recursive step
+(serializers, error messages, `repr`) far from Python's limit. The depth is measured on the text
+before it is decoded, in one pass that skips string contents, so a deep document costs nothing.
+Only standard JSON is read: `NaN` and `Infinity` are refused."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from typing import IO, Any
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
+
+from tolk.errors import ValidationFailed
+
+MAX_JSON_DEPTH = 32
+
+# A string literal (with its escapes, unrolled so a long string is one fast step) or one
+# bracket; everything else is skipped.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+_OPENING = frozenset("[{")
+_CLOSING = frozenset("]}")
+
+
+class JSONTooDeep(ValueError):
+    """The document nests arrays and objects deeper than the limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"JSON nested deeper than {limit} levels")
+        self.limit = limit
+
+
+class JSONNotStandard(ValueError):
+    """`NaN`, `Infinity` or `-Infinity`: accepted by Python, not JSON."""
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays and objects in `text` nest deeper than `limit`. Only brackets outside
+    strings count; the text need not be valid JSON."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        piece = match.group()
+        if piece in _OPENING:
+            depth += 1
+            if depth > limit:
+                return True
+        elif piece in _CLOSING:
+            depth -= 1
+    return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JSONNotStandard(f"{name} is not valid JSON")
+
+
+def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode JSON text from outside. Raises `JSONTooDeep` (nested deeper than `max_depth`) or
+    `ValueError` (not JSON), never `RecursionError`."""
+    if json_depth_exceeds(text, max_depth):
+        raise JSONTooDeep(max_depth)
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:  # cannot happen below the limit; kept as the last line of defence
+        raise JSONTooDeep(max_depth) from None
+
+
+def too_deep_error(limit: int = MAX_JSON_DEPTH) -> ValidationFailed:
+    return ValidationFailed(
+        code="json_too_deep",
+        message_nb=f"JSON-dokumentet er nøstet for dypt (høyst {limit} nivåer).",
+        message_en=f"The JSON document is nested too deeply (at most {limit} levels).",
+    )
+
+
+class JSONParser(BaseParser):
+    """DRF's JSON parser with the nesting limit (`REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]`):
+    a body nested too deeply is a 400 `json_too_deep`, broken JSON a 400 `parse_error`."""
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer
+
+    def parse(self, stream: IO[bytes], media_type: str | None = None,
+              parser_context: dict[str, Any] | None = None) -> Any:
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            return loads(text)
+        except JSONTooDeep:
+            raise too_deep_error() from None
+        except ValueError as exc:  # includes UnicodeDecodeError
+            raise ParseError(f"JSON parse error - {exc}") from None
