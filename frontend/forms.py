@@ -61,12 +61,12 @@ def _language_choices(codes: list[str]) -> list[tuple[str, Any]]:
 def _clock_change_message(code: str, wall: dt.time) -> str:
     shown = f"{wall:%H:%M}"
     if code == "nonexistent_local_time":
-        return _("The clocks go forward that night: %(time)s does not exist. Choose another "
-                 "time.") % {"time": shown}
+        return str(_("The clocks go forward that night: %(time)s does not exist. Choose "
+                     "another time.")) % {"time": shown}
     if code == "ambiguous_local_time":
-        return _("The clocks go back that night: %(time)s occurs twice. Choose a time before "
-                 "02:00 or from 03:00.") % {"time": shown}
-    return _("Enter a valid date and time.")
+        return str(_("The clocks go back that night: %(time)s occurs twice. Choose a time "
+                     "before 02:00 or from 03:00.")) % {"time": shown}
+    return str(_("Enter a valid date and time."))
 
 
 class BookingForm(forms.Form):

@@ -39,7 +39,9 @@ def _unique_constraints_by_columns() -> dict[tuple[str, tuple[str, ...]], str]:
         meta = model._meta
         for constraint in meta.constraints:
             if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
-                columns = tuple(sorted(meta.get_field(f).column for f in constraint.fields))
+                columns = tuple(sorted(
+                    str(getattr(meta.get_field(name), "column", name)) for name in constraint.fields
+                ))
                 found.setdefault((meta.db_table, columns), constraint.name)
     return found
 

@@ -96,6 +96,8 @@ def test_end_before_start_is_a_400_with_its_code_never_a_409() -> None:
 def test_a_time_without_offset_is_oslo_time() -> None:
     response = _post("2027-05-03T10:00:00", "2027-05-03T11:30:00")
     assert response.status_code == 201, response.json()
+    assert (response.json()["start"], response.json()["end"]) == (
+        "2027-05-03T08:00:00Z", "2027-05-03T09:30:00Z")
     booking = Booking.objects.get()
     assert booking.start == dt.datetime(2027, 5, 3, 8, tzinfo=UTC)
     assert booking.duration_minutes == 90
