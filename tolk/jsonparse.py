@@ -9,7 +9,6 @@ Only standard JSON is read: `NaN` and `Infinity` are refused."""
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Mapping
@@ -94,9 +93,11 @@ class JSONParser(BaseParser):
               parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            text = codecs.getreader(encoding)(stream).read()
+            # bytes.decode accepts only text encodings: a `charset=rot13` or `zlib` is refused
+            # (LookupError) instead of running a codec on the body.
+            text = stream.read().decode(encoding)
             return loads(text)
         except JSONTooDeep:
             raise too_deep_error() from None
-        except ValueError as exc:  # includes UnicodeDecodeError
+        except (ValueError, LookupError) as exc:  # ValueError includes UnicodeDecodeError
             raise ParseError(f"JSON parse error - {exc}") from None

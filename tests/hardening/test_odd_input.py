@@ -326,3 +326,74 @@ def test_constraint_names_are_read_from_the_error() -> None:
     assert constraint_name(IntegrityError(
         "CHECK constraint failed: booking_end_after_start")) == "booking_end_after_start"
     assert constraint_name(IntegrityError("something else entirely")) is None
+
+
+# --- dates at the ends of the calendar in files ------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "99999-01-01", "2026-02-29"])
+def test_register_file_dates_at_the_ends_of_the_calendar_never_give_a_500(value: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from booking.services.register import REGISTER_COLUMNS
+
+    row = ["T-9", "Amal", "Haddad", "female", "0301", "part_time", "onsite|video", "", "",
+           "ara", "A", "2020-01-01", value, "active", value]
+    text = ",".join(REGISTER_COLUMNS) + "\n" + ",".join(row) + "\n"
+    client = APIClient()
+    client.force_authenticate(factories.AdminFactory())
+    response = client.post(
+        "/api/v1/register/imports/",
+        {"file": SimpleUploadedFile("register.csv", text.encode(), content_type="text/csv")},
+        format="multipart",
+    )
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "register_import_invalid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "99999-01-01", "2026-02-29",
+                                   "2024-02-29T10:00"])
+def test_provider_file_dates_at_the_ends_of_the_calendar_never_give_a_500(value: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from booking.models import Role
+    from tests.stats.helpers import csv_bytes, fact_row
+
+    data = csv_bytes([fact_row(reference="D1", date=value)]).getvalue()
+    client = APIClient()
+    client.force_authenticate(factories.UserFactory(role=Role.ANALYST))
+    response = client.post(
+        "/api/v1/stats/imports/",
+        {"file": SimpleUploadedFile("levering.csv", data, content_type="text/csv")},
+        format="multipart",
+    )
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "assignment_import_invalid"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "utf-16", "utf-32",
+                                     "no-such-charset", "latin-1"])
+def test_odd_charsets_of_a_json_body_are_read_or_refused_cleanly(
+    matrix_world: World, charset: str
+) -> None:
+    url = _route_url(matrix_world, "api/v1/bookings/<int:pk>/cancel/", "booker")
+    for content_type, body in (("application/json", b'{"reason": "x"}'),
+                               ("application/x-www-form-urlencoded", b"reason=x")):
+        response = _post_raw_typed(matrix_world, "booker", url, body,
+                                   f"{content_type}; charset={charset}")
+        assert response.status_code in (200, 400), (content_type, response.status_code)
+        expected = {"id", "status"} if response.status_code == 200 else SHAPE
+        assert set(response.json()) >= expected, content_type
+
+
+def _post_raw_typed(world: World, role: str, url: str, body: bytes, content_type: str) -> Any:
+    client = world.client(role)
+    savepoint = transaction.savepoint()
+    try:
+        return client.generic("POST", url, body, content_type=content_type)
+    finally:
+        transaction.savepoint_rollback(savepoint)
+        cache.clear()
