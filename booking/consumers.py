@@ -37,6 +37,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import re
 import time
 import weakref
 from collections import deque
@@ -84,11 +85,15 @@ CATCH_UP_SECONDS = 15.0
 SETTLE_SECONDS = 5.0
 MAX_REASON_LENGTH = 500
 ENVELOPE_KEYS = ("type", "offer_id", "request_id")
+# Tickets are `secrets.token_urlsafe` strings.
+TICKET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @database_sync_to_async
 def ticket_consume(key: str) -> Any:
     """Consume a one-time ticket atomically; returns its user or None."""
+    if not TICKET_PATTERN.fullmatch(key):  # not a ticket we issue (a NUL would reach the database)
+        return None
     now = timezone.now()
     with transaction.atomic():
         updated = WebsocketTicket.objects.filter(
@@ -398,6 +403,10 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             raise MessageRejected(
                 _("The message is nested too deeply (at most %(limit)s levels).")
                 % {"limit": exc.limit}, code="json_too_deep",
+            ) from None
+        except jsonparse.JSONInvalidCharacter:
+            raise MessageRejected(
+                _("The message contains an invalid character (NUL)."), code="invalid_character",
             ) from None
         except ValueError:
             raise MessageRejected(_("The message is not valid JSON.")) from None

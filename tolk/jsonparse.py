@@ -42,6 +42,26 @@ class JSONNotStandard(ValueError):
     """`NaN`, `Infinity` or `-Infinity`: accepted by Python, not JSON."""
 
 
+class JSONInvalidCharacter(ValueError):
+    """A string or key holds a NUL character (`\\u0000`), which no text in Tolk may contain
+    (PostgreSQL cannot store it)."""
+
+
+def _has_nul(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def json_depth_exceeds(text: str, limit: int) -> bool:
     """Whether arrays and objects in `text` nest deeper than `limit`. Only brackets outside
     strings count; the text need not be valid JSON."""
@@ -64,14 +84,27 @@ def _refuse_constant(name: str) -> Any:
 
 
 def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Decode JSON text from outside. Raises `JSONTooDeep` (nested deeper than `max_depth`) or
-    `ValueError` (not JSON), never `RecursionError`."""
+    """Decode JSON text from outside. Raises `JSONTooDeep` (nested deeper than `max_depth`),
+    `JSONInvalidCharacter` (a NUL in a string) or `ValueError` (not JSON), never
+    `RecursionError`."""
     if json_depth_exceeds(text, max_depth):
         raise JSONTooDeep(max_depth)
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:  # cannot happen below the limit; kept as the last line of defence
         raise JSONTooDeep(max_depth) from None
+    # Strict JSON has NUL inside strings only as an escape, so most texts need no walk.
+    if "\\u0000" in text and _has_nul(value):
+        raise JSONInvalidCharacter("a NUL character (\\u0000) in a string")
+    return value
+
+
+def invalid_character_error() -> ValidationFailed:
+    return ValidationFailed(
+        code="invalid_character",
+        message_nb="Teksten inneholder et ugyldig tegn (NUL, \\u0000).",
+        message_en="The text contains an invalid character (NUL, \\u0000).",
+    )
 
 
 def too_deep_error(limit: int = MAX_JSON_DEPTH) -> ValidationFailed:
@@ -99,5 +132,7 @@ class JSONParser(BaseParser):
             return loads(text)
         except JSONTooDeep:
             raise too_deep_error() from None
+        except JSONInvalidCharacter:
+            raise invalid_character_error() from None
         except (ValueError, LookupError) as exc:  # ValueError includes UnicodeDecodeError
             raise ParseError(f"JSON parse error - {exc}") from None

@@ -396,6 +396,10 @@ def booking_create(
     if len(key) > 255:
         raise _invalid("Idempotency-Key er for lang.", "The Idempotency-Key is too long.",
                        {"idempotency_key": ["At most 255 characters."]})
+    if not key.isprintable():
+        raise _invalid("Idempotency-Key kan bare ha synlige tegn.",
+                       "The Idempotency-Key may contain only visible characters.",
+                       {"idempotency_key": ["invalid_character"]}, code="invalid_character")
     fingerprint = data.fingerprint()
     if key:
         existing = _idempotent_result(user=user, key=key, fingerprint=fingerprint)

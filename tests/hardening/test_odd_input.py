@@ -234,7 +234,7 @@ def test_any_value_in_a_date_filter_is_400_or_a_page(
     matrix_world: World, value: str, which: tuple[str, str, str]
 ) -> None:
     role, path, param = which
-    response = matrix_world.client(role).get(path, {param: value.replace("\x00", "")})
+    response = matrix_world.client(role).get(path, {param: value})
     _check_answer(response, f"{path}?{param}={value!r} as {role}")
 
 
@@ -397,3 +397,88 @@ def _post_raw_typed(world: World, role: str, url: str, body: bytes, content_type
     finally:
         transaction.savepoint_rollback(savepoint)
         cache.clear()
+
+
+# --- NUL characters (PostgreSQL text cannot hold them) -----------------------------------------
+
+NUL_QUERIES = [
+    ("booker", "/api/v1/bookings/", {"language": "\x00"}),
+    ("booker", "/api/v1/bookings/", {"status": "\x00"}),
+    ("booker", "/api/v1/interpreters/", {"language": "ar\x00"}),
+    ("booker", "/api/v1/interpreters/", {"municipality": "03\x0001"}),
+    ("booker", "/api/v1/rules/", {"date": "2027\x00-01-01"}),
+    ("analyst", "/api/v1/stats/need-report/", {"year": "2025", "county": "0\x003"}),
+]
+
+
+@pytest.mark.parametrize(("role", "path", "params"), NUL_QUERIES)
+def test_a_nul_character_in_a_query_is_400_invalid_character(
+    matrix_world: World, role: str, path: str, params: dict[str, str]
+) -> None:
+    response = matrix_world.client(role).get(path, params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_character"
+    assert set(response.json()) == SHAPE
+
+
+def test_a_nul_character_in_a_page_query_is_the_400_page(matrix_world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(matrix_world.users["booker"])
+    assert client.get("/bookings/", {"status": "op\x00en"}).status_code == 400
+    assert client.get("/bookings/", {"status": "open"}).status_code == 200
+
+
+@pytest.mark.parametrize("body", [
+    b'{"reason": "Sykdom\\u0000"}',
+    b'{"reason": "ok", "\\u0000": 1}',
+    b'{"exception": {"ground": "emergency", "justification": "Akutt\\u0000 behov for tolk",'
+    b' "decided_by": "Leder"}, "adhoc_name": "Ola", "adhoc_age": 40}',
+])
+def test_a_nul_character_in_a_json_body_is_400_invalid_character(
+    matrix_world: World, body: bytes
+) -> None:
+    for key, role in (("api/v1/bookings/<int:pk>/cancel/", "booker"),
+                      ("api/v1/bookings/<int:pk>/exception-assignment/", "coordinator")):
+        url = _route_url(matrix_world, key, role)
+        response = _post_raw(matrix_world, role, "POST", url, body)
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.json()["code"] == "invalid_character", url
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_nul_character_in_a_socket_message_is_an_error_message() -> None:
+    from channels.db import database_sync_to_async
+
+    user = await database_sync_to_async(factories.InterpreterUserFactory)()
+    comm = await ws_open("/ws/interpreter/", user)
+    await comm.send_to(text_data='{"type": "offer.decline", "offer_id": 1, "reason": "a\\u0000"}')
+    reply = await comm.receive_json_from(timeout=3)
+    assert reply["type"] == "error" and reply["code"] == "invalid_character"
+    await comm.disconnect()
+
+
+def test_a_nul_character_in_explain_or_a_header_is_not_a_server_error(
+    matrix_world: World,
+) -> None:
+    booking = matrix_world.own["booking"]
+    client = matrix_world.client("coordinator")
+    response = client.get(f"/api/v1/bookings/{booking}/candidates/", {"explain": "T-\x001"})
+    assert response.status_code in (200, 400, 404), response.status_code
+    assert response.status_code == 200 or set(response.json()) == SHAPE
+    booker = matrix_world.client("booker")
+    from tests.hardening.world import booking_payload
+
+    response = booker.post("/api/v1/bookings/", booking_payload(matrix_world.own, days=40),
+                           format="json", HTTP_IDEMPOTENCY_KEY="key-\x00-1")
+    assert response.status_code == 400, response.status_code
+    assert response.json()["code"] == "invalid_character"
+    assert set(response.json()) == SHAPE
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_nul_character_in_a_ticket_is_4401_not_a_dropped_socket() -> None:
+    comm = await ws_open("/ws/interpreter/?ticket=abc%00def")
+    output = await comm.receive_output(timeout=3)
+    assert output == {"type": "websocket.close", "code": 4401}

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "tolk.middleware.ContentSecurityPolicyMiddleware",
     "tolk.middleware.LoginThrottleMiddleware",
     "tolk.middleware.ApiErrorShapeMiddleware",
+    "tolk.inputs.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
