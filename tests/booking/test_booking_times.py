@@ -240,8 +240,15 @@ around_a_change = st.builds(
 )
 
 
+# The limits themselves and their neighbours, as well as anything in between.
+booking_minutes = st.one_of(
+    st.sampled_from([-1, 0, 1, 14, 15, 16, 719, 720, 721]),
+    st.integers(min_value=-60, max_value=14 * 60),
+)
+
+
 @settings(max_examples=400, deadline=None)
-@given(start=around_a_change, minutes=st.integers(min_value=-60, max_value=14 * 60),
+@given(start=around_a_change, minutes=booking_minutes,
        start_zone=st.sampled_from([OSLO, UTC, dt.timezone(dt.timedelta(hours=5))]),
        end_zone=st.sampled_from([OSLO, UTC, dt.timezone(dt.timedelta(hours=-3))]))
 def test_duration_limits_hold_in_real_minutes(
@@ -322,3 +329,58 @@ def test_the_booking_service_agrees_with_the_rule(
     values = prepared.values
     assert values["end"] - values["start"] == dt.timedelta(minutes=minutes)
     assert prepared.on == start.astimezone(OSLO).date()
+
+
+def _oslo_candidates(wall: dt.datetime) -> set[dt.datetime]:
+    """Every instant (to the minute, within a day) at which Oslo clocks show `wall`."""
+    guess = wall.replace(tzinfo=UTC) - dt.timedelta(hours=1)
+    return {
+        guess + dt.timedelta(minutes=m) for m in range(-180, 181)
+        if _wall(guess + dt.timedelta(minutes=m)) == wall
+    }
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(change=st.sampled_from(CHANGES),
+       offset=st.integers(min_value=-150, max_value=150),
+       minutes=booking_minutes)
+def test_over_http_oslo_wall_times_book_real_minutes(
+    booking_world: World, change: dt.datetime, offset: int, minutes: int
+) -> None:
+    """A client sends Oslo wall times without offset, as a form would: the start a few minutes
+    around a clock change, the end `minutes` later on the wall clock. The answer follows from
+    the instants alone."""
+    from django.utils import timezone
+
+    start_wall = _wall(change) + dt.timedelta(minutes=offset)
+    end_wall = start_wall + dt.timedelta(minutes=minutes)
+    now = timezone.now()
+    if change - dt.timedelta(hours=4) < now:
+        return  # a change already past cannot be booked any more
+    response = client_for(booking_world.booker).post(
+        URL, _body(start_wall.isoformat(), end_wall.isoformat()), format="json"
+    )
+    body = response.json()
+    starts, ends = _oslo_candidates(start_wall), _oslo_candidates(end_wall)
+    for field, found in (("start", starts), ("end", ends)):
+        if len(found) != 1:
+            expected = "nonexistent_local_time" if not found else "ambiguous_local_time"
+            assert response.status_code == 400 and body["code"] == expected, (field, body)
+            assert field in body["fields"]
+            return
+    start, end = starts.pop(), ends.pop()
+    real = (end - start) // dt.timedelta(minutes=1)
+    if real <= 0:
+        expected = "end_before_start"
+    elif real < 15:
+        expected = "duration_too_short"
+    elif real > 12 * 60:
+        expected = "duration_too_long"
+    elif start > now + times.MAX_AHEAD:
+        expected = "start_too_far_ahead"
+    else:
+        assert response.status_code == 201, body
+        assert Booking.objects.get(pk=body["id"]).duration_minutes == real
+        return
+    assert response.status_code == 400 and body["code"] == expected, (real, body)
