@@ -9,4 +9,8 @@ class BookingConfig(AppConfig):
 
     def ready(self) -> None:
         # Ending access when a token is revoked or a user changes (signal receivers).
+        from booking.conflicts import CONFLICTS
         from booking.services import access  # noqa: F401
+        from tolk.db import register_conflicts
+
+        register_conflicts(CONFLICTS)

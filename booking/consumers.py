@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import random
+import re
 import time
 import weakref
 from collections import deque
@@ -66,6 +66,7 @@ from booking.realtime import (
 from booking.rules import Declarations
 from booking.selectors_access import SocketAccess, access_ended, access_token_alive
 from booking.services.offers import offer_accept, offer_decline
+from tolk import jsonparse
 from tolk.api import error_body, exception_handler
 
 logger = logging.getLogger(__name__)
@@ -91,12 +92,16 @@ CATCH_UP_SECONDS = 15.0
 SETTLE_SECONDS = 5.0
 MAX_REASON_LENGTH = 500
 ENVELOPE_KEYS = ("type", "offer_id", "request_id")
+# Tickets are `secrets.token_urlsafe` strings.
+TICKET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @database_sync_to_async
 def ticket_consume(key: str) -> WebsocketTicket | None:
     """Consume a one-time ticket atomically; returns it (with its user) or None. A ticket asked for
     with an API token is worth nothing once that token is revoked or expired."""
+    if not TICKET_PATTERN.fullmatch(key):  # not a ticket we issue (a NUL would reach the database)
+        return None
     now = timezone.now()
     with transaction.atomic():
         updated = WebsocketTicket.objects.filter(
@@ -442,7 +447,16 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         if len(text_data.encode()) > MAX_MESSAGE_BYTES:
             raise MessageRejected(_("The message is too large."))
         try:
-            message = json.loads(text_data)
+            message = jsonparse.loads(text_data)
+        except jsonparse.JSONTooDeep as exc:
+            raise MessageRejected(
+                _("The message is nested too deeply (at most %(limit)s levels).")
+                % {"limit": exc.limit}, code="json_too_deep",
+            ) from None
+        except jsonparse.JSONInvalidCharacter:
+            raise MessageRejected(
+                _("The message contains an invalid character (NUL)."), code="invalid_character",
+            ) from None
         except ValueError:
             raise MessageRejected(_("The message is not valid JSON.")) from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

@@ -12,10 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.filters import LanguageFilter
 from booking.models import Booking, BookingStatus, Modality, Offer, OfferStatus, Sector
+from tolk.times import instant
 
 
-def _day_start(value: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+def _day_start(value: dt.date) -> dt.datetime | None:
+    """Midnight in Oslo at the start of `value`, as an instant; None at the ends of the calendar
+    (0001-01-01 and 9999-12-31 have no midnight that fits in UTC)."""
+    try:
+        return instant(timezone.make_aware(dt.datetime.combine(value, dt.time.min)))
+    except OverflowError:
+        return None
 
 
 class BookingFilter(django_filters.FilterSet):
@@ -39,10 +45,16 @@ class BookingFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_date_from(self, qs: QuerySet[Booking], name: str, value: Any) -> QuerySet[Booking]:
-        return qs.filter(start__gte=_day_start(value))
+        start = _day_start(value)
+        if start is None:  # the first or the last day of the calendar
+            return qs if value.year == dt.MINYEAR else qs.none()
+        return qs.filter(start__gte=start)
 
     def filter_date_to(self, qs: QuerySet[Booking], name: str, value: Any) -> QuerySet[Booking]:
-        return qs.filter(start__lt=_day_start(value + dt.timedelta(days=1)))
+        end = _day_start(value + dt.timedelta(days=1)) if value < dt.date.max else None
+        if end is None:
+            return qs.none() if value.year == dt.MINYEAR else qs
+        return qs.filter(start__lt=end)
 
 
 class OfferFilter(django_filters.FilterSet):

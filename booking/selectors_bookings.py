@@ -41,6 +41,7 @@ from booking.rules import (
 )
 from booking.selectors import qualification_on, qualifications_valid_on
 from tolk.errors import NotFoundError
+from tolk.times import instant, minutes_between
 
 FAIRNESS_DAYS = 90
 
@@ -174,7 +175,7 @@ def travel_for(*, booking: Booking, interpreter_municipality: str) -> int:
 
 def blocked_range(*, booking: Booking, travel: int) -> tuple[dt.datetime, dt.datetime]:
     buffer = dt.timedelta(minutes=travel)
-    return booking.start - buffer, booking.end + buffer
+    return instant(booking.start) - buffer, instant(booking.end) + buffer
 
 
 def _busy_ranges(
@@ -480,7 +481,7 @@ def booking_fact_fields(booking: Booking) -> dict[str, Any]:
     if outcome == "completed" and assignment is not None:
         start = assignment.actual_start or assignment.start
         end = assignment.actual_end or assignment.end
-        duration = max(int((end - start).total_seconds() // 60), 0)
+        duration = max(minutes_between(start, end), 0)
         cost = assignment.cost_nok
     category = ""
     basis = ""

@@ -8,13 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.languages import search_terms
 from booking.models import Category, DutyBasis, Gender, Modality
 from booking.services.bookings import BookingInput
 from tolk.errors import DomainError
+from tolk.times import local_instant
 
 REGISTER_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
 
@@ -71,6 +71,17 @@ class LanguageSelect(forms.Select):
         if value:
             option["attrs"]["data-terms"] = "|".join(search_terms(str(value)))
         return option
+
+
+def _clock_change_message(code: str, wall: dt.time) -> str:
+    shown = f"{wall:%H:%M}"
+    if code == "nonexistent_local_time":
+        return str(_("The clocks go forward that night: %(time)s does not exist. Choose "
+                     "another time.")) % {"time": shown}
+    if code == "ambiguous_local_time":
+        return str(_("The clocks go back that night: %(time)s occurs twice. Choose a time "
+                     "before 02:00 or from 03:00.")) % {"time": shown}
+    return str(_("Enter a valid date and time."))
 
 
 class BookingForm(forms.Form):
@@ -160,9 +171,14 @@ class BookingForm(forms.Form):
         data = super().clean() or {}
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
-            data["start"] = timezone.make_aware(dt.datetime.combine(day, start))
-            data["end"] = timezone.make_aware(dt.datetime.combine(day, end))
-            if data["end"] <= data["start"]:
+            # Oslo wall times, as instants: on a clock change day a time may not exist or may
+            # exist twice, and the length is real time, not the difference of the clock faces.
+            for name, field, wall in (("start", "start_time", start), ("end", "end_time", end)):
+                try:
+                    data[name] = local_instant(dt.datetime.combine(day, wall), field=name)
+                except DomainError as error:
+                    self.add_error(field, _clock_change_message(error.code, wall))
+            if "start" in data and "end" in data and data["end"] <= data["start"]:
                 self.add_error("end_time", _("The end must be after the start."))
         modality = data.get("modality")
         if modality == Modality.ONSITE:

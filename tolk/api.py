@@ -13,7 +13,9 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from tolk.db import conflict_for, constraint_name
 from tolk.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -63,10 +65,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, DatabaseError):
-        logger.exception("database error")
+        set_rollback()
+        conflict = conflict_for(exc)
+        if conflict is not None:
+            return Response(conflict.as_dict(), status=conflict.status_code)
+        # Not a conflict a client can cause: a bug, logged with its traceback.
+        logger.error("database error (constraint %s)", constraint_name(exc) or "unknown",
+                     exc_info=exc)
         return Response(
-            error_body(code="conflict", detail=_("The change conflicts with the stored data.")),
-            status=status.HTTP_409_CONFLICT,
+            error_body(code="server_error", detail=_("Something went wrong on our side.")),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

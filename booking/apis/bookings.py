@@ -39,6 +39,7 @@ from booking.services import exception_path
 from booking.services.offers import offers_send_wave
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
+from tolk.fields import InstantField
 
 CanSeeBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.INTERPRETER, Role.ADMIN)
 CanManageBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.ADMIN)
@@ -140,8 +141,9 @@ class BookingInputSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=3)
     dialect = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     modality = serializers.ChoiceField(choices=Modality.choices)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = InstantField(help_text="ISO 8601 with offset; without one, Oslo time (refused "
+                         "when it does not exist or exists twice on a clock change day).")
+    end = InstantField()
     municipality = serializers.CharField(max_length=4, required=False, allow_blank=True,
                                          default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -372,8 +374,8 @@ class BookingCompleteApi(APIView):
     permission_classes = [IsAuthenticated, CanManageBookings]
 
     class InputSerializer(serializers.Serializer):
-        actual_start = serializers.DateTimeField()
-        actual_end = serializers.DateTimeField()
+        actual_start = InstantField()
+        actual_end = InstantField()
         cost_nok = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
                                             allow_null=True, min_value=0)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.languages import validate_language_code
 from booking.models.choices import Category, Gender, Modality, Sector
 from booking.validators import validate_municipality
+from tolk.times import minutes_between
 
 
 class DutyBasis(models.TextChoices):
@@ -325,7 +326,7 @@ class Booking(models.Model):
 
     @property
     def duration_minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return minutes_between(self.start, self.end)
 
 
 class Offer(models.Model):

@@ -24,6 +24,7 @@ from booking.models import (
     Role,
     User,
 )
+from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
 REASON_MIN_LENGTH = 10
@@ -121,7 +122,9 @@ def interpreter_block_create(
                 organisation=organisation, interpreter=interpreter,
                 case_reference=case_reference, reason=reason, created_by=user,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
+        if constraint_name(exc) != "interpreter_block_unique":
+            raise
         raise ConflictError(
             code="block_exists",
             message_nb="Tolken er allerede sperret for dette.",

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from booking.conflicts import booking_taken_error, interpreter_busy_error
 from booking.languages import AMBIGUOUS_LANGUAGE, language_name, language_resolve
 from booking.locks import lock_booking
 from booking.models import (
@@ -46,7 +47,7 @@ from booking.models import (
 )
 from booking.models.choices import BLOCKING_EVENT_KINDS
 from booking.outbox import event_record
-from booking.rules import Declarations, rule_set_for, rules_in_force
+from booking.rules import Declarations, rule_set_for, rules_in_force, times
 from booking.rules import checks as rules
 from booking.rules.checks import ChildException, ExceptionRecord
 from booking.rules.declarations import WrittenDeclaration
@@ -61,12 +62,9 @@ from booking.selectors_bookings import (
 from booking.services.guidelines import guideline_in_force
 from booking.signals import booking_finished, booking_reopened
 from booking.validators import is_valid_municipality
+from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
-
-MAX_DURATION = dt.timedelta(hours=12)
-MIN_DURATION = dt.timedelta(minutes=15)
-MAX_AHEAD = dt.timedelta(days=2 * 366)
-PAST_GRACE = dt.timedelta(minutes=5)
+from tolk.times import instant
 
 
 @dataclass(frozen=True)
@@ -261,28 +259,6 @@ def _choose_provider(customer: Organisation, org_number: str) -> Organisation:
     return agreement.provider
 
 
-def _check_times(data: BookingInput, now: dt.datetime) -> None:
-    errors: dict[str, list[str]] = {}
-    for name in ("start", "end"):
-        value = getattr(data, name)
-        if timezone.is_naive(value):
-            errors[name] = ["Must include a time zone offset."]
-    if errors:
-        raise _invalid("Tidspunkt må ha tidssone.", "Times must include a time zone.", errors)
-    if data.end <= data.start:
-        errors["end"] = ["Must be after start."]
-    elif data.end - data.start < MIN_DURATION:
-        errors["end"] = ["The booking must last at least 15 minutes."]
-    elif data.end - data.start > MAX_DURATION:
-        errors["end"] = ["The booking can last at most 12 hours."]
-    if data.start < now - PAST_GRACE:
-        errors["start"] = ["Must be in the future."]
-    elif data.start > now + MAX_AHEAD:
-        errors["start"] = ["At most two years ahead."]
-    if errors:
-        raise _invalid("Tidspunktet er ikke gyldig.", "The time is not valid.", errors)
-
-
 def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prepared:
     """Apply every rule to a request without saving: raises the first violation."""
     if not user.has_role(Role.BOOKER) or user.unit_id is None or user.organisation_id is None:
@@ -323,7 +299,7 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         raise _invalid("Ukjent kjønn.", "Unknown gender.",
                        {"preferred_gender": [f"Must be one of {', '.join(Gender.values)}."]})
     rules.check_category_value(field="min_category", value=data.min_category)
-    _check_times(data, now)
+    times.check_booking_times(start=data.start, end=data.end, now=now)
     rules.check_duty_basis(duty_basis=data.duty_basis, assessment_note=data.assessment_note)
 
     today = timezone.localtime(now).date()
@@ -358,8 +334,9 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         "language": data.language,
         "dialect": data.dialect.strip(),
         "modality": data.modality,
-        "start": data.start,
-        "end": data.end,
+        # Stored and computed on as instants: a clock change never shifts a duration.
+        "start": instant(data.start),
+        "end": instant(data.end),
         "municipality": municipality,
         "address": data.address.strip() if onsite else "",
         "platform": "" if onsite else data.platform,
@@ -432,6 +409,10 @@ def booking_create(
     if len(key) > 255:
         raise _invalid("Idempotency-Key er for lang.", "The Idempotency-Key is too long.",
                        {"idempotency_key": ["At most 255 characters."]})
+    if not key.isprintable():
+        raise _invalid("Idempotency-Key kan bare ha synlige tegn.",
+                       "The Idempotency-Key may contain only visible characters.",
+                       {"idempotency_key": ["invalid_character"]}, code="invalid_character")
     fingerprint = data.fingerprint()
     if key:
         existing = _idempotent_result(user=user, key=key, fingerprint=fingerprint)
@@ -513,7 +494,7 @@ def booking_cancel(
             fields={"status": booking.status},
         )
     hours = booking.guideline.late_cancellation_hours if booking.guideline else 24
-    booking.late_cancellation = now >= booking.start - dt.timedelta(hours=hours)
+    booking.late_cancellation = instant(now) >= instant(booking.start) - dt.timedelta(hours=hours)
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancelled_by_user = user
@@ -552,20 +533,12 @@ def booking_complete(
             message_en="Only an assigned booking can be completed.",
             fields={"status": booking.status},
         )
-    errors: dict[str, list[str]] = {}
-    if timezone.is_naive(actual_start) or timezone.is_naive(actual_end):
-        errors["actual_start"] = ["Times must include a time zone offset."]
-    elif actual_end <= actual_start:
-        errors["actual_end"] = ["Must be after actual_start."]
-    elif actual_end - actual_start > dt.timedelta(hours=24):
-        errors["actual_end"] = ["At most 24 hours after actual_start."]
-    elif actual_start > now + PAST_GRACE:
-        errors["actual_start"] = ["Cannot complete an assignment that has not started."]
+    times.check_completion_times(actual_start=actual_start, actual_end=actual_end, now=now)
+    actual_start, actual_end = instant(actual_start), instant(actual_end)
     if cost_nok is not None and (cost_nok < 0 or cost_nok >= Decimal("10000000000")):
-        errors["cost_nok"] = ["Must be between 0 and 9 999 999 999.99."]
-    if errors:
         raise _invalid("Opplysningene om gjennomføringen er ikke gyldige.",
-                       "The completion details are not valid.", errors)
+                       "The completion details are not valid.",
+                       {"cost_nok": ["Must be between 0 and 9 999 999 999.99."]})
     assignment = _live_assignment_locked(booking)
     if assignment is None:  # pragma: no cover - guarded by the unique constraint and status
         raise ConflictError(code="booking_not_assigned", message_nb="Ingen aktiv tildeling.",
@@ -645,30 +618,13 @@ def assignment_create(
                 created_by=actor,
             )
     except IntegrityError as exc:
-        text = str(exc)
-        if "assignment_no_overlap" in text:
+        name = constraint_name(exc)
+        if name == "assignment_no_overlap":
             raise interpreter_busy_error() from exc
-        if "assignment_one_per_booking" in text or "booking_id" in text:
+        if name == "assignment_one_per_booking":
             raise booking_taken_error() from exc
         raise
     return assignment
-
-
-def interpreter_busy_error() -> ConflictError:
-    return ConflictError(
-        code="interpreter_busy",
-        message_nb="Tolken har et annet oppdrag i samme tidsrom (reisetid medregnet).",
-        message_en="The interpreter has another assignment in the same period (travel "
-        "included).",
-    )
-
-
-def booking_taken_error() -> ConflictError:
-    return ConflictError(
-        code="booking_already_assigned",
-        message_nb="Oppdraget er allerede tildelt en annen tolk.",
-        message_en="The assignment has already been given to another interpreter.",
-    )
 
 
 def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,

@@ -69,13 +69,11 @@ function csrfToken() {
 }
 
 function localIso(date, time) {
-  // The browser's offset for that local time; the server stores and shows Europe/Oslo.
-  const local = new Date(`${date}T${time}:00`);
-  if (Number.isNaN(local.getTime())) return null;
-  const offset = -local.getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
-  return `${date}T${time}:00${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+  // Oslo wall time, as the form means it (whatever the browser's own zone): the server reads a
+  // time without offset as Europe/Oslo and, like the form, refuses one that does not exist or
+  // exists twice on a clock change day.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return null;
+  return time.length === 5 ? `${date}T${time}:00` : `${date}T${time}`;
 }
 
 function payload() {
