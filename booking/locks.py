@@ -13,7 +13,7 @@ deadlocks at COMMIT against one holding that interpreter's lock (seen under load
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from booking.models import Booking, Interpreter, Offer
 from tolk.errors import NotFoundError
@@ -35,6 +35,22 @@ def lock_booking(*, booking_id: int) -> Booking:
             message_en="Booking not found.",
         )
     return booking
+
+
+def lock_booking_nowait(*, booking_id: int) -> Booking | None:
+    """SELECT ... FOR UPDATE NOWAIT on one booking, for a caller that already holds a lock later
+    in the order (an interpreter): waiting there could deadlock, so a booking another transaction
+    holds is None (as is one that does not exist). The failed attempt rolls back only its own
+    savepoint."""
+    _require_atomic()
+    try:
+        with transaction.atomic():
+            return (
+                Booking.objects.select_for_update(no_key=True, nowait=True)
+                .filter(pk=booking_id).first()
+            )
+    except DatabaseError:
+        return None
 
 
 def lock_interpreter(*, interpreter_id: int) -> Interpreter:

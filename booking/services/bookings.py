@@ -175,13 +175,15 @@ def booking_transition(
         booking_reopened.send(sender=Booking, booking=booking)
 
 
-def assignment_event(assignment: Assignment, *, change: str) -> None:
+def assignment_event(assignment: Assignment, *, change: str,
+                     extra: dict[str, Any] | None = None) -> None:
     if assignment.interpreter_id is None:
         return
     booking = assignment.booking
     event_record(
         kind="assignment.changed",
         payload={
+            **(extra or {}),
             "assignment_id": assignment.pk,
             "booking_id": booking.pk,
             "change": change,
@@ -752,21 +754,23 @@ def assignment_record_exception(
 
 
 def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,
-            reason: str, action: str, actor_role: str = "", now: dt.datetime) -> None:
+            reason: str, action: str, actor_role: str = "", now: dt.datetime,
+            details: dict[str, Any] | None = None) -> None:
     """Take the interpreter off, reopen the booking and offer it again. Call holding the
-    booking lock."""
+    booking lock. `details` (e.g. the rule that no longer holds) go into the audit entry and the
+    interpreter's `assignment.changed` event."""
     from booking.services.offers import offers_send_wave_locked
 
     assignment.status = status
     assignment.ended_at = now
     assignment.end_reason = reason[:500]
     assignment.save(update_fields=["status", "ended_at", "end_reason"])
-    assignment_event(assignment, change=status)
+    assignment_event(assignment, change=status, extra=details)
     booking_transition(
         booking=booking, to_status=BookingStatus.OPEN, actor=actor, action=action,
         reason=reason, actor_role=actor_role,
         details={"assignment_id": assignment.pk,
-                 "interpreter": assignment.interpreter_label},
+                 "interpreter": assignment.interpreter_label, **(details or {})},
     )
     offers_send_wave_locked(booking=booking, actor=None, limit=None, now=now)
 
