@@ -1,0 +1,69 @@
+"""The re-check under concurrency, against real PostgreSQL: a register import that ends an
+interpreter's qualification while they accept their offers. Whatever the interleaving, nobody
+deadlocks and no assignment on a day they are not qualified survives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from booking.models import Assignment, AssignmentStatus
+from booking.rules import Declarations
+from booking.services.bookings import booking_create
+from booking.services.offers import offer_accept, offers_send_wave
+from booking.services.register import REGISTER_COLUMNS, register_import
+from tests.booking.booking_helpers import request, world
+from tests.booking.test_concurrency import _run_together
+from tests.booking.test_services_recheck import csv_row, person
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+BOOKINGS = 6
+YES = Declarations(impartial=True, confidentiality=True)
+
+
+def test_import_ending_a_qualification_while_offers_are_accepted() -> None:
+    w = world()
+    user = person("A")
+    first_day = timezone.localdate() + dt.timedelta(days=20)
+    offers = []
+    for n in range(BOOKINGS):
+        start = dt.datetime.combine(first_day + dt.timedelta(days=n), dt.time(10, 0),
+                                    tzinfo=dt.UTC)
+        booking, _ = booking_create(user=w.booker, data=request(start))
+        (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator,
+                                    register_numbers=[user.interpreter.register_number])
+        offers.append(offer)
+    # Accepted before the file arrives: one assignment already stands.
+    offer_accept(offer_id=offers[0].pk, user=user, declarations=YES)
+    text = "\n".join([",".join(REGISTER_COLUMNS), csv_row(
+        user.interpreter, valid_to=(first_day - dt.timedelta(days=1)).isoformat())]) + "\n"
+
+    def do_import() -> Any:
+        return register_import(stream=io.BytesIO(text.encode()), file_name="register.csv")
+
+    def accept(offer_id: int) -> Any:
+        def job() -> Any:
+            return offer_accept(offer_id=offer_id, user=user, declarations=YES)
+        return job
+
+    results = _run_together([do_import, *[accept(o.pk) for o in offers[1:]]])
+
+    imported = results[0]
+    assert not isinstance(imported, Exception), imported
+    assert imported.ok
+    for outcome in results[1:]:
+        # Either accepted before the import (then reopened by it) or refused after it.
+        assert isinstance(outcome, Assignment) or getattr(outcome, "code", "") in (
+            "offer_not_pending", "TL14_LANGUAGE", "booking_not_open",
+        ), repr(outcome)
+    assert not Assignment.objects.filter(
+        interpreter=user.interpreter, status=AssignmentStatus.ACTIVE
+    ).exists()
+    assert imported.reopened_assignments >= 1
+    assert imported.reopened_assignments + imported.withdrawn_offers == BOOKINGS
+    connection.close()
