@@ -379,10 +379,11 @@ def _recheck_booking(
     if booking.status not in LIVE_BOOKING_STATUSES or booking.start <= now:
         return result
     on = booking_date(booking)
-    offers = Offer.objects.select_for_update(no_key=True).select_related("interpreter").filter(
-        booking=booking, status=OfferStatus.PENDING
-    )
-    assignments = Assignment.objects.select_for_update(no_key=True).select_related(
+    # Only the offer and assignment rows: the joined interpreters are read, not locked.
+    offers = Offer.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "interpreter"
+    ).filter(booking=booking, status=OfferStatus.PENDING)
+    assignments = Assignment.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "interpreter"
     ).filter(booking=booking, status=AssignmentStatus.ACTIVE)
     if scope.interpreter_ids is not None:
