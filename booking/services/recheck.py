@@ -480,6 +480,17 @@ def _run(
 # --- entry points -----------------------------------------------------------------------------
 
 
+def recheck_work_exists(*, register_numbers: Collection[str], now: dt.datetime) -> bool:
+    """Whether any of these interpreters has a future assignment or a pending offer: when none
+    has, a register change has nothing to re-check (one query, for large imports)."""
+    return (
+        Assignment.objects.filter(status=AssignmentStatus.ACTIVE, start__gt=now,
+                                  interpreter__register_number__in=register_numbers).exists()
+        or Offer.objects.filter(status=OfferStatus.PENDING, booking__start__gt=now,
+                                interpreter__register_number__in=register_numbers).exists()
+    )
+
+
 def recheck_lock_bookings(*, interpreter_ids: Collection[int], now: dt.datetime) -> set[int]:
     """Lock (in id order) the bookings where these interpreters have a future assignment or a
     pending offer. A caller about to lock the interpreters takes these first, to keep the lock

@@ -519,7 +519,11 @@ def register_import(
     transaction the changed interpreters' pending offers and future assignments are re-checked
     against the rules on their dates: what no longer passes is withdrawn or reopened and offered
     again (`reopened_assignments`, `withdrawn_offers`)."""
-    from booking.services.recheck import recheck_interpreters, recheck_lock_bookings
+    from booking.services.recheck import (
+        recheck_interpreters,
+        recheck_lock_bookings,
+        recheck_work_exists,
+    )
 
     result = RegisterImportResult(file_name=file_name)
     rows = register_file_parse(stream=stream, result=result)
@@ -530,14 +534,22 @@ def register_import(
     with transaction.atomic():
         # Lock order Booking → Interpreter: the bookings of the interpreters the file changes
         # first, then (in _apply) the interpreters.
-        locked = recheck_lock_bookings(interpreter_ids=_planned_changes(rows), now=now)
-        changed = _apply(rows=rows, result=result, today=today)
-        recheck = recheck_interpreters(
-            interpreter_ids=changed, now=now, actor=imported_by, actor_role="register",
-            cause=f"register import {file_name[:100]}", locked_booking_ids=locked,
+        # (Nothing to lock, or to re-check, when none of them has work handed out.)
+        work = recheck_work_exists(register_numbers={r.register_number for r in rows}, now=now)
+        locked = (
+            recheck_lock_bookings(interpreter_ids=_planned_changes(rows), now=now)
+            if work else set()
         )
-        result.reopened_assignments = recheck.reopened_assignments
-        result.withdrawn_offers = recheck.withdrawn_offers
+        changed = _apply(rows=rows, result=result, today=today)
+        # Also without `work`: an accept may have committed between that read and the locks
+        # (then its booking is taken NOWAIT).
+        if changed:
+            recheck = recheck_interpreters(
+                interpreter_ids=changed, now=now, actor=imported_by, actor_role="register",
+                cause=f"register import {file_name[:100]}", locked_booking_ids=locked,
+            )
+            result.reopened_assignments = recheck.reopened_assignments
+            result.withdrawn_offers = recheck.withdrawn_offers
         blocked = result.newly_suspended + result.newly_excluded + result.newly_revoked
         RegisterImport.objects.create(
             file_name=file_name[:255],
