@@ -32,7 +32,7 @@ import datetime as dt
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -58,7 +58,6 @@ from booking.rules import TL7_QUALIFIED
 from booking.rules import checks as rules
 from booking.rules.checks import ExceptionRecord
 from booking.selectors import qualifications_valid_on
-from booking.selectors_bookings import booking_date
 from booking.services.guidelines import guidelines_in_force
 from tolk.errors import ValidationFailed
 
@@ -117,7 +116,69 @@ def recheck_days() -> int:
 # --- facts and rules --------------------------------------------------------------------------
 
 
-def requirement_for(*, booking: Booking, guideline: Guideline | None) -> Requirement:
+class BookingView(NamedTuple):
+    """What the rules look at in a booking (a row of `.values_list`, or taken from a model)."""
+
+    pk: int
+    day: dt.date  # booking_date: the local (Europe/Oslo) day it starts
+    language: str
+    customer_id: int
+    min_category: str
+    police_certificate_required: bool
+    qualified_required: bool
+
+
+class WorkView(NamedTuple):
+    """An offer or assignment as the rules look at it. `basis` is empty for an offer."""
+
+    booking_id: int
+    interpreter_id: int | None
+    police_valid_until: dt.date | None
+    basis: str = ""
+    exception_ground: str = ""
+    exception_justification: str = ""
+    exception_decided_by: str = ""
+
+
+_BOOKING_COLUMNS = ("pk", "start", "language", "customer_id", "min_category",
+                    "police_certificate_required", "qualified_required")
+_OFFER_COLUMNS = ("booking_id", "interpreter_id", "interpreter__police_certificate_valid_until")
+_ASSIGNMENT_COLUMNS = (*_OFFER_COLUMNS, "basis", "exception_ground", "exception_justification",
+                       "exception_decided_by")
+
+
+class _Zone:
+    """booking_date's conversion with the zone looked up once: the daily pass converts tens of
+    thousands of rows."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+
+    def booking(self, row: tuple[Any, ...]) -> BookingView:
+        pk, start, *rest = row
+        return BookingView(pk, start.astimezone(self.zone).date(), *rest)
+
+
+def booking_view(booking: Booking) -> BookingView:
+    return _Zone().booking(tuple(getattr(booking, c) for c in _BOOKING_COLUMNS))
+
+
+def offer_view(offer: Offer) -> WorkView:
+    return WorkView(offer.booking_id, offer.interpreter_id,
+                    offer.interpreter.police_certificate_valid_until)
+
+
+def assignment_view(assignment: Assignment) -> WorkView:
+    interpreter = assignment.interpreter
+    return WorkView(
+        assignment.booking_id, assignment.interpreter_id,
+        interpreter.police_certificate_valid_until if interpreter is not None else None,
+        assignment.basis, assignment.exception_ground, assignment.exception_justification,
+        assignment.exception_decided_by,
+    )
+
+
+def requirement_for(*, booking: BookingView, guideline: Guideline | None) -> Requirement:
     if guideline is None:
         return Requirement(booking.min_category, booking.police_certificate_required, None)
     return Requirement(
@@ -126,6 +187,13 @@ def requirement_for(*, booking: Booking, guideline: Guideline | None) -> Require
             booking.police_certificate_required or guideline.police_certificate_required
         ),
         guideline_version=guideline.version,
+    )
+
+
+def _tightens(booking: BookingView, requirement: Requirement) -> bool:
+    return (
+        requirement.min_category != booking.min_category
+        or requirement.police_certificate_required != booking.police_certificate_required
     )
 
 
@@ -146,15 +214,22 @@ class _Facts:
             (interpreter_id, language, on) in self.blocked
         )
 
+    def requirement(self, booking: BookingView) -> Requirement:
+        return requirement_for(
+            booking=booking, guideline=self.guidelines.get((booking.customer_id, booking.day))
+        )
 
-def _gather(bookings: Iterable[Booking], people: Iterable[tuple[int, Booking]]) -> _Facts:
-    """Read the facts for `people` ((interpreter id, booking) pairs) and `bookings`: one query per
-    distinct day for the register (through `qualifications_valid_on`, the rule the candidate list
-    uses), one for the blocking events per day, one for the guidelines."""
+
+def _gather(bookings: Collection[BookingView], work: Iterable[WorkView]) -> _Facts:
+    """Read the facts for `work` and `bookings`: one query per distinct day for the register
+    (through `qualifications_valid_on`, the rule the candidate list uses), one for the blocking
+    events per day, one for the guidelines."""
     facts = _Facts()
+    day_of = {b.pk: b.day for b in bookings}
     by_day: dict[dt.date, set[int]] = {}
-    for interpreter_id, booking in people:
-        by_day.setdefault(booking_date(booking), set()).add(interpreter_id)
+    for item in work:
+        if item.interpreter_id is not None:
+            by_day.setdefault(day_of[item.booking_id], set()).add(item.interpreter_id)
     for on, ids in by_day.items():
         for interpreter_id, language, category in (
             qualifications_valid_on(on=on).filter(interpreter_id__in=ids)
@@ -168,9 +243,7 @@ def _gather(bookings: Iterable[Booking], people: Iterable[tuple[int, Booking]]) 
             .values_list("interpreter_id", "language")
         ):
             facts.blocked.add((interpreter_id, language, on))
-    facts.guidelines = guidelines_in_force(
-        wanted={(b.customer_id, booking_date(b)) for b in bookings}
-    )
+    facts.guidelines = guidelines_in_force(wanted={(b.customer_id, b.day) for b in bookings})
     return facts
 
 
@@ -188,17 +261,14 @@ def _not_qualified(*, language: str, on: dt.date, blocked: bool) -> ValidationFa
     )
 
 
-def _police_until(interpreter: Any) -> dt.date | None:
-    return interpreter.police_certificate_valid_until if interpreter is not None else None
-
-
 def offer_violation(
-    *, offer: Offer, booking: Booking, facts: _Facts, requirement: Requirement
+    *, offer: WorkView, booking: BookingView, facts: _Facts, requirement: Requirement
 ) -> ValidationFailed | None:
-    """Why a pending offer may no longer be accepted (the accept path's checks), or None."""
-    on = booking_date(booking)
-    category = facts.category(offer.interpreter_id, booking.language, on)
-    blocked = facts.status_blocked(offer.interpreter_id, booking.language, on)
+    """Why a pending offer may no longer be accepted on the booking's day (the accept path's
+    checks), or None."""
+    on, interpreter_id = booking.day, offer.interpreter_id or 0
+    category = facts.category(interpreter_id, booking.language, on)
+    blocked = facts.status_blocked(interpreter_id, booking.language, on)
     try:
         if category is None or blocked:
             raise _not_qualified(language=booking.language, on=on, blocked=blocked)
@@ -206,7 +276,7 @@ def offer_violation(
             rules.check_category(category=category, min_category=requirement.min_category)
         rules.check_police_certificate(
             required=requirement.police_certificate_required,
-            valid_until=_police_until(offer.interpreter), on=on,
+            valid_until=offer.police_valid_until, on=on,
         )
     except ValidationFailed as exc:
         return exc
@@ -214,14 +284,14 @@ def offer_violation(
 
 
 def assignment_violation(
-    *, assignment: Assignment, booking: Booking, facts: _Facts, requirement: Requirement
+    *, assignment: WorkView, booking: BookingView, facts: _Facts, requirement: Requirement
 ) -> ValidationFailed | None:
     """Why a future assignment is no longer allowed on its date, or None. The footing it was made
     on (qualified, dispensation, documented exception, not required) is checked again with
     `qualification_basis`; a suspension, exclusion or revocation always takes a registered
-    interpreter off; the minimum category and the police certificate as at accept."""
-    on = booking_date(booking)
-    interpreter_id = assignment.interpreter_id
+    interpreter off; the minimum category and the police certificate as at accept (an
+    interpreter outside the register has no certificate on record)."""
+    on, interpreter_id = booking.day, assignment.interpreter_id
     category = (
         facts.category(interpreter_id, booking.language, on) if interpreter_id else None
     )
@@ -251,7 +321,7 @@ def assignment_violation(
             rules.check_category(category=category, min_category=requirement.min_category)
         rules.check_police_certificate(
             required=requirement.police_certificate_required,
-            valid_until=_police_until(assignment.interpreter), on=on,
+            valid_until=assignment.police_valid_until, on=on,
         )
     except ValidationFailed as exc:
         return exc
@@ -296,43 +366,38 @@ def _bookings(scope: _Scope, now: dt.datetime) -> QuerySet[Booking]:
     return qs
 
 
-def _tightens(booking: Booking, requirement: Requirement) -> bool:
-    return (
-        requirement.min_category != booking.min_category
-        or requirement.police_certificate_required != booking.police_certificate_required
-    )
-
-
 def _screen(scope: _Scope, now: dt.datetime) -> list[int]:
-    """The bookings that need a change, read without locks: a handful of queries when nothing
-    changed, so the daily pass stays cheap. Each is checked again under its lock."""
-    assignments = list(
-        _assignments(scope, now).select_related("booking", "interpreter")
-    )
-    offers = list(_offers(scope, now).select_related("booking", "interpreter"))
-    bookings = {a.booking_id: a.booking for a in assignments}
-    bookings.update({o.booking_id: o.booking for o in offers})
-    bookings.update({b.pk: b for b in _bookings(scope, now)})
-    people = [(a.interpreter_id, a.booking) for a in assignments if a.interpreter_id]
-    people += [(o.interpreter_id, o.booking) for o in offers]
-    facts = _gather(bookings.values(), people)
-    requirements = {
-        pk: requirement_for(booking=b, guideline=facts.guidelines.get(
-            (b.customer_id, booking_date(b))))
-        for pk, b in bookings.items()
+    """The bookings that need a change, read without locks and as plain rows (the daily pass
+    reads every assignment of the coming weeks): a handful of queries when nothing changed.
+    Each is checked again under its lock."""
+    zone = _Zone()
+    bookings = {
+        row[0]: zone.booking(row)
+        for row in _bookings(scope, now).values_list(*_BOOKING_COLUMNS)
     }
+    assignments = [WorkView(*row) for row in
+                   _assignments(scope, now).values_list(*_ASSIGNMENT_COLUMNS)]
+    offers = [WorkView(*row) for row in _offers(scope, now).values_list(*_OFFER_COLUMNS)]
+    missing = {w.booking_id for w in (*assignments, *offers)} - set(bookings)
+    if missing:
+        bookings.update({
+            row[0]: zone.booking(row) for row in
+            Booking.objects.filter(pk__in=missing).values_list(*_BOOKING_COLUMNS)
+        })
+    facts = _gather(list(bookings.values()), (*assignments, *offers))
+    requirements = {pk: facts.requirement(b) for pk, b in bookings.items()}
     # A guideline change tightens bookings; a register change only where it acts anyway.
     flagged = set() if scope.interpreter_ids is not None else {
         pk for pk, b in bookings.items() if _tightens(b, requirements[pk])
     }
     flagged |= {
         a.booking_id for a in assignments
-        if assignment_violation(assignment=a, booking=a.booking, facts=facts,
+        if assignment_violation(assignment=a, booking=bookings[a.booking_id], facts=facts,
                                 requirement=requirements[a.booking_id])
     }
     flagged |= {
         o.booking_id for o in offers
-        if offer_violation(offer=o, booking=o.booking, facts=facts,
+        if offer_violation(offer=o, booking=bookings[o.booking_id], facts=facts,
                            requirement=requirements[o.booking_id])
     }
     return sorted(flagged)
@@ -378,7 +443,8 @@ def _recheck_booking(
         booking = lock_booking(booking_id=booking_id)
     if booking.status not in LIVE_BOOKING_STATUSES or booking.start <= now:
         return result
-    on = booking_date(booking)
+    view = booking_view(booking)
+    on = view.day
     # Only the offer and assignment rows: the joined interpreters are read, not locked.
     offers = Offer.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "interpreter"
@@ -389,14 +455,11 @@ def _recheck_booking(
     if scope.interpreter_ids is not None:
         offers = offers.filter(interpreter_id__in=scope.interpreter_ids)
         assignments = assignments.filter(interpreter_id__in=scope.interpreter_ids)
-    pending, live = list(offers), list(assignments)
-    people = [(o.interpreter_id, booking) for o in pending]
-    people += [(a.interpreter_id, booking) for a in live if a.interpreter_id]
-    facts = _gather([booking], people)
-    requirement = requirement_for(
-        booking=booking, guideline=facts.guidelines.get((booking.customer_id, on))
-    )
-    if _tightens(booking, requirement):
+    pending = [(offer, offer_view(offer)) for offer in offers]
+    live = [(assignment, assignment_view(assignment)) for assignment in assignments]
+    facts = _gather([view], [w for _, w in (*pending, *live)])
+    requirement = facts.requirement(view)
+    if _tightens(view, requirement):
         audit_record(
             booking=booking, actor=cause.actor, actor_role=cause.actor_role,
             action="requirements_tightened", from_status=booking.status,
@@ -415,8 +478,8 @@ def _recheck_booking(
         booking.save(update_fields=["min_category", "police_certificate_required",
                                     "updated_at"])
         result.tightened_bookings = 1
-    for offer in pending:
-        exc = offer_violation(offer=offer, booking=booking, facts=facts,
+    for offer, offer_facts in pending:
+        exc = offer_violation(offer=offer_facts, booking=view, facts=facts,
                               requirement=requirement)
         if exc is None:
             continue
@@ -445,8 +508,8 @@ def _recheck_booking(
                      "interpreter": offer.interpreter.register_number},
         )
         result.withdrawn_offers += 1
-    for assignment in live:
-        exc = assignment_violation(assignment=assignment, booking=booking, facts=facts,
+    for assignment, assignment_facts in live:
+        exc = assignment_violation(assignment=assignment_facts, booking=view, facts=facts,
                                    requirement=requirement)
         if exc is None:
             continue
