@@ -616,18 +616,20 @@ _done_day: dt.date | None = None
 
 def _claim_day(*, day: dt.date, now: dt.datetime) -> DailyJobRun | None:
     """Insert the day's run row, or take over one that went stale unfinished; None if another
-    process has it."""
-    try:
-        with transaction.atomic():
-            return DailyJobRun.objects.create(job=DAILY_JOB, day=day, started_at=now)
-    except IntegrityError:
-        pass
+    process has it (or had it and finished)."""
+    existing = DailyJobRun.objects.filter(job=DAILY_JOB, day=day).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return DailyJobRun.objects.create(job=DAILY_JOB, day=day, started_at=now)
+        except IntegrityError:
+            return None  # another process inserted it first
+    if existing.finished_at is not None:
+        return None
     taken = DailyJobRun.objects.filter(
-        job=DAILY_JOB, day=day, finished_at__isnull=True, started_at__lt=now - STALE_RUN
+        pk=existing.pk, finished_at__isnull=True, started_at__lt=now - STALE_RUN
     ).update(started_at=now)
-    if taken:
-        return DailyJobRun.objects.get(job=DAILY_JOB, day=day)
-    return None
+    return DailyJobRun.objects.get(pk=existing.pk) if taken else None
 
 
 def recheck_daily_due(*, now: dt.datetime | None = None) -> RecheckResult | None:
@@ -640,11 +642,11 @@ def recheck_daily_due(*, now: dt.datetime | None = None) -> RecheckResult | None
     today = timezone.localdate(now)
     if _done_day == today or recheck_days() <= 0:
         return None
-    if DailyJobRun.objects.filter(job=DAILY_JOB, day=today, finished_at__isnull=False).exists():
-        _done_day = today
-        return None
     run = _claim_day(day=today, now=now)
     if run is None:
+        if DailyJobRun.objects.filter(job=DAILY_JOB, day=today,
+                                      finished_at__isnull=False).exists():
+            _done_day = today
         return None
     result = recheck_upcoming(now=now)
     run.finished_at = timezone.now()

@@ -67,3 +67,28 @@ def test_import_ending_a_qualification_while_offers_are_accepted() -> None:
     assert imported.reopened_assignments >= 1
     assert imported.reopened_assignments + imported.withdrawn_offers == BOOKINGS
     connection.close()
+
+
+def test_daily_pass_runs_once_when_processes_start_it_together() -> None:
+    from booking.models import DailyJobRun
+    from booking.services import recheck
+
+    w = world()
+    user = person("A")
+    start = timezone.localtime() + dt.timedelta(days=5)
+    booking, _ = booking_create(user=w.booker, data=request(start.replace(hour=10, minute=0)))
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator,
+                                register_numbers=[user.interpreter.register_number])
+    offer_accept(offer_id=offer.pk, user=user, declarations=YES)
+    # The entry ends before the job, written where no service re-checks it.
+    user.interpreter.qualifications.update(valid_to=timezone.localdate())
+    recheck._done_day = None
+
+    results = _run_together([recheck.recheck_daily_due for _ in range(4)])
+
+    ran = [r for r in results if r is not None]
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len(ran) == 1 and ran[0].reopened_assignments == 1
+    assert DailyJobRun.objects.get().finished_at is not None
+    recheck._done_day = None
+    connection.close()
