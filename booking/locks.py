@@ -13,10 +13,12 @@ deadlocks at COMMIT against one holding that interpreter's lock (seen under load
 
 from __future__ import annotations
 
-from django.db import DatabaseError, transaction
+from django.db import OperationalError, transaction
 
 from booking.models import Booking, Interpreter, Offer
 from tolk.errors import NotFoundError
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _require_atomic() -> None:
@@ -49,7 +51,10 @@ def lock_booking_nowait(*, booking_id: int) -> Booking | None:
                 Booking.objects.select_for_update(no_key=True, nowait=True)
                 .filter(pk=booking_id).first()
             )
-    except DatabaseError:
+    except OperationalError as exc:
+        # Only "lock not available" (SQLSTATE 55P03) means someone else holds it.
+        if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
         return None
 
 

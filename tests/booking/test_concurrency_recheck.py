@@ -92,3 +92,39 @@ def test_daily_pass_runs_once_when_processes_start_it_together() -> None:
     assert DailyJobRun.objects.get().finished_at is not None
     recheck._done_day = None
     connection.close()
+
+
+def test_nowait_lock_is_none_while_another_transaction_holds_the_booking() -> None:
+    import threading
+
+    from django.db import transaction
+
+    from booking.locks import lock_booking, lock_booking_nowait
+
+    w = world()
+    start = timezone.localtime() + dt.timedelta(days=5)
+    booking, _ = booking_create(user=w.booker, data=request(start.replace(hour=10, minute=0)))
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                lock_booking(booking_id=booking.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            assert lock_booking_nowait(booking_id=booking.pk) is None
+            # The transaction goes on after the refused lock.
+            assert Assignment.objects.count() == 0
+    finally:
+        release.set()
+        thread.join(10)
+    with transaction.atomic():
+        assert lock_booking_nowait(booking_id=booking.pk) == booking
