@@ -337,6 +337,10 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
                        {"municipality": ["Not a municipality number."]})
     provider = _choose_provider(customer, data.provider)
     on = timezone.localtime(data.start).date()
+    # A later version already published for the assignment's day adds what it requires, as the
+    # re-check of coming bookings would (booking.services.recheck): dispatch under it from the
+    # start. The booking records the version in force today.
+    day_guideline = guideline_in_force(organisation_id=customer.pk, on=on) or guideline
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
     values: dict[str, Any] = {
         "customer": customer,
@@ -359,10 +363,14 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         "terminology_notes": data.terminology_notes.strip(),
         "case_reference": data.case_reference.strip(),
         "preferred_gender": data.preferred_gender,
-        "min_category": rules.stricter_category(data.min_category, guideline.min_category),
+        "min_category": rules.stricter_category(
+            rules.stricter_category(data.min_category, guideline.min_category),
+            day_guideline.min_category,
+        ),
         "qualified_required": rules.qualified_required(duty_basis=data.duty_basis),
         "police_certificate_required": (
             data.police_certificate_required or guideline.police_certificate_required
+            or day_guideline.police_certificate_required
         ),
         "guideline": guideline,
         "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),

@@ -415,6 +415,16 @@ def test_daily_pass_switched_off_with_zero_days(settings: object) -> None:
     assert not DailyJobRun.objects.exists()
 
 
+def test_booking_takes_the_requirements_of_the_version_in_force_on_its_day() -> None:
+    w = world()
+    guideline_publish_rechecked(organisation=w.customer, valid_from=dt.date(2027, 1, 1),
+                                min_category="B", police_certificate_required=True, now=NOW)
+    before, after = book(w), book(w, start=AFTER_CUTOFF)
+    assert before.guideline.version == after.guideline.version == 1  # in force when booked
+    assert (before.min_category, before.police_certificate_required) == ("", False)
+    assert (after.min_category, after.police_certificate_required) == ("B", True)
+
+
 def test_daily_pass_applies_a_guideline_whose_day_has_come() -> None:
     """A booking made under version 1 for a day that version 2 (published earlier, valid later)
     covers: the pass brings the booking's requirement up to version 2 and takes off what fails."""
@@ -422,8 +432,13 @@ def test_daily_pass_applies_a_guideline_whose_day_has_come() -> None:
     guideline_publish_rechecked(organisation=w.customer, valid_from=dt.date(2027, 1, 1),
                                 min_category="A", now=NOW)
     low = person("B")
-    booking = assigned(w, low)  # booked under version 1, in force on the booking day
-    assert booking.min_category == ""
+    booking = book(w, start=AFTER_CUTOFF)
+    # Made before bookings took the day's version into account: only version 1's requirements
+    # on record, and dispatched under them.
+    Booking.objects.filter(pk=booking.pk).update(min_category="")
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW,
+                                register_numbers=[low.interpreter.register_number])
+    offer_accept(offer_id=offer.pk, user=low, declarations=YES, now=NOW)
 
     result = recheck_upcoming(now=dt.datetime(2026, 12, 20, 0, 5, tzinfo=OSLO))
 
