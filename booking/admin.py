@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
     AuditEntry,
     Booking,
+    DailyJobRun,
     Guideline,
     Interpreter,
     InterpreterBlock,
@@ -42,6 +45,25 @@ class StatusEventInline(admin.TabularInline):
     fields = ("kind", "language", "valid_from", "valid_to", "reason")
 
 
+def _recheck_interpreter(request: HttpRequest, interpreter_id: int,
+                         locked: set[int] | None = None) -> None:
+    """An admin change to an interpreter, an entry or a status event: re-check their pending
+    offers and future assignments in the same transaction (the admin saves in one), and say what
+    was taken away."""
+    from booking.services.recheck import recheck_interpreters
+
+    result = recheck_interpreters(
+        interpreter_ids=[interpreter_id], cause=f"admin change by {request.user}",
+        actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+        actor_role="register", locked_booking_ids=locked,
+    )
+    if result.changed:
+        messages.warning(request, _(
+            "%(assignments)s future assignment(s) reopened and %(offers)s offer(s) withdrawn: "
+            "they no longer meet the rules on their date."
+        ) % {"assignments": result.reopened_assignments, "offers": result.withdrawn_offers})
+
+
 @admin.register(Interpreter)
 class InterpreterAdmin(admin.ModelAdmin):
     list_display = ("register_number", "family_name", "given_name", "municipality", "county",
@@ -52,6 +74,24 @@ class InterpreterAdmin(admin.ModelAdmin):
     inlines = (QualificationInline, StatusEventInline)
     list_per_page = 50
 
+    def save_model(self, request: HttpRequest, obj: Interpreter, form: ModelForm,
+                   change: bool) -> None:
+        if change:
+            from booking.services.recheck import recheck_lock_bookings
+
+            # Saving locks the interpreter row: lock their bookings first (the lock order).
+            obj._recheck_locked = recheck_lock_bookings(  # type: ignore[attr-defined]
+                interpreter_ids=[obj.pk], now=timezone.now()
+            )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any,
+                     change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change:
+            _recheck_interpreter(request, form.instance.pk,
+                                 getattr(form.instance, "_recheck_locked", set()))
+
 
 @admin.register(RegisterStatusEvent)
 class RegisterStatusEventAdmin(admin.ModelAdmin):
@@ -59,6 +99,11 @@ class RegisterStatusEventAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("interpreter__register_number", "interpreter__family_name")
     raw_id_fields = ("interpreter",)
+
+    def save_model(self, request: HttpRequest, obj: RegisterStatusEvent, form: ModelForm,
+                   change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _recheck_interpreter(request, obj.interpreter_id)
 
 
 @admin.register(RegisterImport)
@@ -156,6 +201,32 @@ class GuidelineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Guideline, form: ModelForm,
+                   change: bool) -> None:
+        """A version added here applies to the organisation's coming bookings on its days,
+        as one published through the API does."""
+        from booking.services.recheck import recheck_organisation
+
+        super().save_model(request, obj, form, change)
+        result = recheck_organisation(
+            organisation_id=obj.organisation_id, cause=f"guideline version {obj.version}",
+            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+        )
+        if result.changed:
+            messages.warning(request, _(
+                "%(assignments)s future assignment(s) reopened and %(offers)s offer(s) "
+                "withdrawn: they no longer meet the rules on their date."
+            ) % {"assignments": result.reopened_assignments,
+                 "offers": result.withdrawn_offers})
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(_ReadOnly, admin.ModelAdmin):
+    """When the daily re-check ran and what it took away: read only."""
+
+    list_display = ("job", "day", "started_at", "finished_at", "reopened_assignments",
+                    "withdrawn_offers", "tightened_bookings")
 
 
 @admin.register(ProviderAgreement)

@@ -13,10 +13,12 @@ deadlocks at COMMIT against one holding that interpreter's lock (seen under load
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from booking.models import Booking, Interpreter, Offer
 from tolk.errors import NotFoundError
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _require_atomic() -> None:
@@ -35,6 +37,25 @@ def lock_booking(*, booking_id: int) -> Booking:
             message_en="Booking not found.",
         )
     return booking
+
+
+def lock_booking_nowait(*, booking_id: int) -> Booking | None:
+    """SELECT ... FOR UPDATE NOWAIT on one booking, for a caller that already holds a lock later
+    in the order (an interpreter): waiting there could deadlock, so a booking another transaction
+    holds is None (as is one that does not exist). The failed attempt rolls back only its own
+    savepoint."""
+    _require_atomic()
+    try:
+        with transaction.atomic():
+            return (
+                Booking.objects.select_for_update(no_key=True, nowait=True)
+                .filter(pk=booking_id).first()
+            )
+    except OperationalError as exc:
+        # Only "lock not available" (SQLSTATE 55P03) means someone else holds it.
+        if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        return None
 
 
 def lock_interpreter(*, interpreter_id: int) -> Interpreter:

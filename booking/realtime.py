@@ -15,7 +15,8 @@ Two paths send events:
   the events are sent synchronously;
 - the relay, a background task in every server process (started by the ASGI lifespan, see
   `relay_lifespan`), which also sends whatever is still pending every few seconds – the events of a
-  commit whose dispatch failed because the layer was down – and expires due offers."""
+  commit whose dispatch failed because the layer was down – expires due offers and, once a day,
+  re-checks the coming weeks' assignments against the register (`booking.services.recheck`)."""
 
 from __future__ import annotations
 
@@ -245,7 +246,21 @@ def _offers_expire_due() -> int:
     # The booking services import this module's helpers indirectly; import late to avoid a cycle.
     from booking.services.offers import offers_expire_due
 
-    return offers_expire_due()
+    expired = offers_expire_due()
+    daily_recheck_guarded()
+    return expired
+
+
+def daily_recheck_guarded() -> None:
+    """The daily re-check of the coming weeks' assignments (once a day per installation, see
+    `booking.services.recheck.recheck_daily_due`), run where offers are expired. A failure is
+    logged and tried again next round: it must not stop offer expiry or the relay."""
+    from booking.services.recheck import recheck_daily_due
+
+    try:
+        recheck_daily_due()
+    except Exception:
+        logger.warning("daily rules re-check failed; trying again next round", exc_info=True)
 
 
 class Relay:

@@ -170,6 +170,7 @@ class RegisterImportApi(ListAPIView):
         newly_revoked = serializers.ListField(child=serializers.DictField())
         reinstated = serializers.ListField(child=serializers.DictField())
         reopened_assignments = serializers.IntegerField()
+        withdrawn_offers = serializers.IntegerField()
         errors = RowErrorOutput(many=True)
 
     class OutputSerializer(serializers.Serializer):
@@ -182,6 +183,8 @@ class RegisterImportApi(ListAPIView):
         changed = serializers.IntegerField()
         unchanged = serializers.IntegerField()
         newly_blocked = serializers.ListField(child=serializers.DictField())
+        reopened_assignments = serializers.IntegerField()
+        withdrawn_offers = serializers.IntegerField()
 
     serializer_class = OutputSerializer
 

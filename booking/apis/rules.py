@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from booking.models import Category, Guideline, Organisation, Role, User
 from booking.rules import rule_set_for, rules_in_force
-from booking.services.guidelines import guideline_in_force, guideline_publish
+from booking.services.guidelines import guideline_in_force, guideline_publish_rechecked
 from tolk.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 
 
@@ -74,7 +74,9 @@ def guideline_to_dict(g: Guideline) -> dict[str, object]:
 
 class GuidelinesApi(APIView):
     """GET: the caller's organisation's guideline versions (newest first) and the one in force.
-    POST: publish a new version (administrators; `organisation` = organisation number)."""
+    POST: publish a new version (administrators; `organisation` = organisation number). The
+    organisation's coming bookings are re-checked against it in the same transaction; the answer
+    says how many assignments were reopened and offers withdrawn."""
 
     permission_classes = [IsAuthenticated]
 
@@ -125,5 +127,13 @@ class GuidelinesApi(APIView):
             raise NotFoundError(code="organisation_not_found",
                                 message_nb="Fant ikke virksomheten.",
                                 message_en="Organisation not found.")
-        guideline = guideline_publish(organisation=organisation, created_by=_user(request), **data)
-        return Response(guideline_to_dict(guideline), status=201)
+        published = guideline_publish_rechecked(
+            organisation=organisation, created_by=_user(request), **data
+        )
+        # What the new version took away from the organisation's coming bookings.
+        return Response({
+            **guideline_to_dict(published.guideline),
+            "reopened_assignments": published.recheck.reopened_assignments,
+            "withdrawn_offers": published.recheck.withdrawn_offers,
+            "tightened_bookings": published.recheck.tightened_bookings,
+        }, status=201)

@@ -33,6 +33,7 @@ from booking.models.choices import (
     StatusEventKind,
 )
 from booking.models.events import CalendarToken, Event, WebsocketTicket
+from booking.models.jobs import DailyJobRun
 from booking.models.organisations import Organisation, Unit, User
 from booking.models.register import (
     Interpreter,
@@ -65,6 +66,7 @@ __all__ = [
     "Availability",
     "CalendarToken",
     "Category",
+    "DailyJobRun",
     "EntryStatus",
     "Event",
     "Gender",

@@ -174,6 +174,9 @@ class RegisterImport(models.Model):
     changed = models.PositiveIntegerField()
     unchanged = models.PositiveIntegerField()
     newly_blocked = models.JSONField(default=list)
+    # What the re-check of the changed interpreters took away (see booking.services.recheck).
+    reopened_assignments = models.PositiveIntegerField(default=0)
+    withdrawn_offers = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-imported_at"]

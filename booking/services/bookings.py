@@ -175,13 +175,15 @@ def booking_transition(
         booking_reopened.send(sender=Booking, booking=booking)
 
 
-def assignment_event(assignment: Assignment, *, change: str) -> None:
+def assignment_event(assignment: Assignment, *, change: str,
+                     extra: dict[str, Any] | None = None) -> None:
     if assignment.interpreter_id is None:
         return
     booking = assignment.booking
     event_record(
         kind="assignment.changed",
         payload={
+            **(extra or {}),
             "assignment_id": assignment.pk,
             "booking_id": booking.pk,
             "change": change,
@@ -324,6 +326,10 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
                        {"municipality": ["Not a municipality number."]})
     provider = _choose_provider(customer, data.provider)
     on = timezone.localtime(data.start).date()
+    # A later version already published for the assignment's day adds what it requires, as the
+    # re-check of coming bookings would (booking.services.recheck): dispatch under it from the
+    # start. The booking records the version in force today.
+    day_guideline = guideline_in_force(organisation_id=customer.pk, on=on) or guideline
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
     values: dict[str, Any] = {
         "customer": customer,
@@ -347,10 +353,14 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         "terminology_notes": data.terminology_notes.strip(),
         "case_reference": data.case_reference.strip(),
         "preferred_gender": data.preferred_gender,
-        "min_category": rules.stricter_category(data.min_category, guideline.min_category),
+        "min_category": rules.stricter_category(
+            rules.stricter_category(data.min_category, guideline.min_category),
+            day_guideline.min_category,
+        ),
         "qualified_required": rules.qualified_required(duty_basis=data.duty_basis),
         "police_certificate_required": (
             data.police_certificate_required or guideline.police_certificate_required
+            or day_guideline.police_certificate_required
         ),
         "guideline": guideline,
         "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
@@ -628,21 +638,23 @@ def assignment_create(
 
 
 def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,
-            reason: str, action: str, actor_role: str = "", now: dt.datetime) -> None:
+            reason: str, action: str, actor_role: str = "", now: dt.datetime,
+            details: dict[str, Any] | None = None) -> None:
     """Take the interpreter off, reopen the booking and offer it again. Call holding the
-    booking lock."""
+    booking lock. `details` (e.g. the rule that no longer holds) go into the audit entry and the
+    interpreter's `assignment.changed` event."""
     from booking.services.offers import offers_send_wave_locked
 
     assignment.status = status
     assignment.ended_at = now
     assignment.end_reason = reason[:500]
     assignment.save(update_fields=["status", "ended_at", "end_reason"])
-    assignment_event(assignment, change=status)
+    assignment_event(assignment, change=status, extra=details)
     booking_transition(
         booking=booking, to_status=BookingStatus.OPEN, actor=actor, action=action,
         reason=reason, actor_role=actor_role,
         details={"assignment_id": assignment.pk,
-                 "interpreter": assignment.interpreter_label},
+                 "interpreter": assignment.interpreter_label, **(details or {})},
     )
     offers_send_wave_locked(booking=booking, actor=None, limit=None, now=now)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +13,9 @@ from django.db.models import Max
 from booking.models import Guideline, Organisation, User
 from booking.rules.checks import check_category_value
 from tolk.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from booking.services.recheck import RecheckResult
 
 
 def guideline_in_force(*, organisation_id: int, on: dt.date) -> Guideline | None:
@@ -20,6 +25,22 @@ def guideline_in_force(*, organisation_id: int, on: dt.date) -> Guideline | None
         .order_by("-valid_from", "-version")
         .first()
     )
+
+
+def guidelines_in_force(
+    *, wanted: Iterable[tuple[int, dt.date]]
+) -> dict[tuple[int, dt.date], Guideline | None]:
+    """`guideline_in_force` for many (organisation id, date) pairs in one query."""
+    pairs = set(wanted)
+    versions: dict[int, list[Guideline]] = {}
+    for guideline in Guideline.objects.filter(
+        organisation_id__in={org for org, _ in pairs}
+    ).order_by("-valid_from", "-version"):
+        versions.setdefault(guideline.organisation_id, []).append(guideline)
+    return {
+        (org, on): next((g for g in versions.get(org, []) if g.valid_from <= on), None)
+        for org, on in pairs
+    }
 
 
 def _clean_platforms(value: Any) -> list[str]:
@@ -41,7 +62,13 @@ def _clean_platforms(value: Any) -> list[str]:
     return cleaned
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class GuidelinePublication:
+    guideline: Guideline
+    # What the new version took away from the organisation's coming bookings.
+    recheck: RecheckResult
+
+
 def guideline_publish(
     *,
     organisation: Organisation,
@@ -54,9 +81,42 @@ def guideline_publish(
     mandatory_use: str = "",
     remote_guidance: str = "",
     created_by: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Guideline:
-    """Publish a new version. Earlier versions stay unchanged, so bookings keep the version they
-    were made under."""
+    """Publish a new version (see `guideline_publish_rechecked`, which also says what the
+    re-check took away)."""
+    return guideline_publish_rechecked(
+        organisation=organisation, valid_from=valid_from, min_category=min_category,
+        remote_platforms=remote_platforms,
+        police_certificate_required=police_certificate_required,
+        late_cancellation_hours=late_cancellation_hours, ordering_routine=ordering_routine,
+        mandatory_use=mandatory_use, remote_guidance=remote_guidance, created_by=created_by,
+        now=now,
+    ).guideline
+
+
+@transaction.atomic
+def guideline_publish_rechecked(
+    *,
+    organisation: Organisation,
+    valid_from: dt.date,
+    min_category: str = "",
+    remote_platforms: list[str] | None = None,
+    police_certificate_required: bool = False,
+    late_cancellation_hours: int = 24,
+    ordering_routine: str = "",
+    mandatory_use: str = "",
+    remote_guidance: str = "",
+    created_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> GuidelinePublication:
+    """Publish a new version. Earlier versions stay unchanged and bookings keep the version they
+    were made under, but what the new version requires from the day it is valid (a minimum
+    category, a police certificate) applies to the organisation's coming bookings on those days:
+    in the same transaction they are re-checked, offers that no longer qualify are withdrawn and
+    assignments that no longer qualify are reopened and offered again."""
+    from booking.services.recheck import recheck_organisation
+
     check_category_value(field="min_category", value=min_category)
     if not 0 <= late_cancellation_hours <= 24 * 14:
         raise ValidationFailed(
@@ -65,10 +125,12 @@ def guideline_publish(
             message_en="The late-cancellation window must be between 0 and 336 hours.",
             fields={"late_cancellation_hours": ["Between 0 and 336."]},
         )
-    # Lock the organisation row so two publishers cannot take the same version number.
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    # Lock the organisation row so two publishers cannot take the same version number. NO KEY:
+    # rows that refer to the organisation (events, bookings) take KEY SHARE locks at commit, and
+    # this transaction goes on to lock the organisation's bookings.
+    Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).first()
     latest = Guideline.objects.filter(organisation=organisation).aggregate(v=Max("version"))["v"]
-    return Guideline.objects.create(
+    guideline = Guideline.objects.create(
         organisation=organisation,
         version=(latest or 0) + 1,
         valid_from=valid_from,
@@ -81,3 +143,8 @@ def guideline_publish(
         remote_guidance=remote_guidance,
         created_by=created_by,
     )
+    recheck = recheck_organisation(
+        organisation_id=organisation.pk, actor=created_by,
+        cause=f"guideline version {guideline.version}", now=now,
+    )
+    return GuidelinePublication(guideline=guideline, recheck=recheck)

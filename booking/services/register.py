@@ -105,7 +105,10 @@ class RegisterImportResult:
     newly_excluded: list[dict[str, str]] = field(default_factory=list)
     newly_revoked: list[dict[str, str]] = field(default_factory=list)
     reinstated: list[dict[str, str]] = field(default_factory=list)
+    # The changed interpreters' pending offers and future assignments that no longer pass the
+    # rules on their date (booking.services.recheck).
     reopened_assignments: int = 0
+    withdrawn_offers: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -126,7 +129,9 @@ class RegisterImportResult:
         return (
             f"{self.file_name}: {self.rows} rows, {self.added} added, {self.changed} changed, "
             f"{self.unchanged} unchanged, {len(self.newly_suspended)} newly suspended, "
-            f"{len(self.newly_excluded)} newly excluded, {len(self.newly_revoked)} newly revoked"
+            f"{len(self.newly_excluded)} newly excluded, {len(self.newly_revoked)} newly revoked, "
+            f"{self.reopened_assignments} assignments reopened, {self.withdrawn_offers} offers "
+            "withdrawn"
         )
 
 
@@ -367,13 +372,57 @@ def _status_change(
     }[EntryStatus(new)].append(entry)
 
 
-def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.date) -> None:
-    """Write validated rows. Call inside transaction.atomic."""
+def _person_wanted(row: ParsedRow) -> dict[str, Any]:
+    return {**row.person, "county": county_of(row.person["municipality"])}
+
+
+def _entry_wanted(row: ParsedRow) -> dict[str, Any]:
+    return {"category": row.category, "valid_from": row.valid_from, "valid_to": row.valid_to,
+            "status": row.status}
+
+
+def _differs(obj: object, wanted: dict[str, Any]) -> bool:
+    return any(getattr(obj, key) != value for key, value in wanted.items())
+
+
+def _planned_changes(rows: list[ParsedRow]) -> set[int]:
+    """The ids of existing interpreters the file changes, read without locks (so their bookings
+    can be locked before the interpreters, in the lock order)."""
+    numbers = {row.register_number for row in rows}
+    people = {
+        i.register_number: i for i in Interpreter.objects.filter(register_number__in=numbers)
+    }
+    entries = {
+        (q.interpreter.register_number, q.language): q
+        for q in Qualification.objects.select_related("interpreter").filter(
+            interpreter__register_number__in=numbers
+        )
+    }
+    changed: set[int] = set()
+    for row in rows:
+        person = people.get(row.register_number)
+        if person is None:
+            continue  # new in the register: no work handed out yet
+        entry = entries.get((row.register_number, row.language))
+        if (_differs(person, _person_wanted(row)) or entry is None
+                or _differs(entry, _entry_wanted(row))):
+            changed.add(person.pk)
+    return changed
+
+
+def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.date) -> set[int]:
+    """Write validated rows. Call inside transaction.atomic. Returns the ids of the existing
+    interpreters that changed (their details or any register entry)."""
     numbers = sorted({row.register_number for row in rows})
+    # NO KEY: offers, assignments and events that refer to an interpreter take KEY SHARE locks at
+    # commit; a full lock would make every such commit wait for the import.
     existing = {
         i.register_number: i
-        for i in Interpreter.objects.select_for_update().filter(register_number__in=numbers)
+        for i in Interpreter.objects.select_for_update(no_key=True).filter(
+            register_number__in=numbers
+        )
     }
+    touched: set[str] = set()
     changed_people: set[str] = set()
     new_people: list[Interpreter] = []
     updated_people: list[Interpreter] = []
@@ -386,7 +435,7 @@ def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.dat
     for row in rows:
         first_rows.setdefault(row.register_number, row)
     for number, row in first_rows.items():
-        wanted = {**row.person, "county": county_of(row.person["municipality"])}
+        wanted = _person_wanted(row)
         person = existing.get(number)
         if person is None:
             person = Interpreter(register_number=number, **wanted)
@@ -396,6 +445,7 @@ def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.dat
             for key, value in wanted.items():
                 setattr(person, key, value)
             changed_people.add(number)
+            touched.add(number)
             updated_people.append(person)
     if new_people:
         Interpreter.objects.bulk_create(new_people, batch_size=1000)
@@ -423,10 +473,13 @@ def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.dat
     to_create: list[Qualification] = []
     to_update: list[Qualification] = []
     events: list[RegisterStatusEvent] = []
+    new_numbers = {p.register_number for p in new_people}
     for row in rows:
         person = existing[row.register_number]
         entry = current.get((row.register_number, row.language))
         if entry is None:
+            if row.register_number not in new_numbers:
+                touched.add(row.register_number)
             to_create.append(Qualification(
                 interpreter=person, language=row.language, category=row.category,
                 valid_from=row.valid_from, valid_to=row.valid_to, status=row.status,
@@ -437,12 +490,10 @@ def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.dat
                                old=EntryStatus.ACTIVE, new=row.status, today=today,
                                result=result, events=events)
             continue
-        wanted = {
-            "category": row.category, "valid_from": row.valid_from,
-            "valid_to": row.valid_to, "status": row.status,
-        }
-        entry_changed = any(getattr(entry, k) != v for k, v in wanted.items())
+        wanted = _entry_wanted(row)
+        entry_changed = _differs(entry, wanted)
         if entry_changed:
+            touched.add(row.register_number)
             _status_change(interpreter=person, language=row.language, old=entry.status,
                            new=row.status, today=today, result=result, events=events)
             for key, value in wanted.items():
@@ -457,6 +508,7 @@ def _apply(*, rows: list[ParsedRow], result: RegisterImportResult, today: dt.dat
         to_update, ["category", "valid_from", "valid_to", "status"], batch_size=1000
     )
     RegisterStatusEvent.objects.bulk_create(events, batch_size=1000)
+    return {existing[number].pk for number in touched}
 
 
 def register_import(
@@ -465,18 +517,44 @@ def register_import(
     file_name: str,
     imported_by: User | None = None,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> RegisterImportResult:
-    """Validate and, if every row is valid, apply a register CSV in one transaction."""
+    """Validate and, if every row is valid, apply a register CSV in one transaction. In the same
+    transaction the changed interpreters' pending offers and future assignments are re-checked
+    against the rules on their dates: what no longer passes is withdrawn or reopened and offered
+    again (`reopened_assignments`, `withdrawn_offers`)."""
+    from booking.services.recheck import (
+        recheck_interpreters,
+        recheck_lock_bookings,
+        recheck_work_exists,
+    )
+
     result = RegisterImportResult(file_name=file_name)
     rows = register_file_parse(stream=stream, result=result)
     if result.errors:
         return result
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     with transaction.atomic():
-        _apply(rows=rows, result=result, today=today)
+        # Lock order Booking → Interpreter: the bookings of the interpreters the file changes
+        # first, then (in _apply) the interpreters.
+        # (Nothing to lock, or to re-check, when none of them has work handed out.)
+        work = recheck_work_exists(register_numbers={r.register_number for r in rows}, now=now)
+        locked = (
+            recheck_lock_bookings(interpreter_ids=_planned_changes(rows), now=now)
+            if work else set()
+        )
+        changed = _apply(rows=rows, result=result, today=today)
+        # Also without `work`: an accept may have committed between that read and the locks
+        # (then its booking is taken NOWAIT).
+        if changed:
+            recheck = recheck_interpreters(
+                interpreter_ids=changed, now=now, actor=imported_by, actor_role="register",
+                cause=f"register import {file_name[:100]}", locked_booking_ids=locked,
+            )
+            result.reopened_assignments = recheck.reopened_assignments
+            result.withdrawn_offers = recheck.withdrawn_offers
         blocked = result.newly_suspended + result.newly_excluded + result.newly_revoked
-        if blocked:
-            result.reopened_assignments = _reopen_assignments(blocked)
         RegisterImport.objects.create(
             file_name=file_name[:255],
             imported_by=imported_by,
@@ -485,21 +563,7 @@ def register_import(
             changed=result.changed,
             unchanged=result.unchanged,
             newly_blocked=blocked,
+            reopened_assignments=result.reopened_assignments,
+            withdrawn_offers=result.withdrawn_offers,
         )
     return result
-
-
-def _reopen_assignments(blocked: list[dict[str, str]]) -> int:
-    """Take newly suspended, excluded or revoked interpreters off their future assignments."""
-    try:
-        from booking.services.bookings import assignments_reopen_for_blocked
-    except ImportError:  # the booking module is not part of this installation
-        return 0
-    ids = list(
-        Interpreter.objects.filter(
-            register_number__in={entry["register_number"] for entry in blocked}
-        ).values_list("id", flat=True)
-    )
-    return assignments_reopen_for_blocked(
-        interpreter_ids=ids, reason="register status changed (import)"
-    )

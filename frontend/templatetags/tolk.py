@@ -138,6 +138,9 @@ AUDIT_ACTIONS = {
     "completed": _("Completed"),
     "interpreter_cancelled": _("Cancelled by the interpreter"),
     "register_reopened": _("Reopened after a register change"),
+    "guideline_reopened": _("Reopened after a guideline change"),
+    "offer_withdrawn": _("Offer withdrawn: the rules are no longer met"),
+    "requirements_tightened": _("Requirements raised by the guideline in force on the day"),
     "unfilled": _("No interpreter found"),
 }
 

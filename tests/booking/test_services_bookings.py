@@ -91,14 +91,18 @@ def test_booking_records_rule_set_and_guideline_version(start: dt.datetime) -> N
     assert entry.details["guideline_version"] == 1
 
 
-def test_new_guideline_version_applies_to_new_bookings_only() -> None:
+def test_new_guideline_version_is_recorded_on_new_bookings_and_tightens_coming_ones() -> None:
     w = world()
     first = book(w)
     guideline_publish(organisation=w.customer, valid_from=dt.date(2026, 1, 1), min_category="B",
                       remote_platforms=["Teams (helsenett)"])
     second = book(w)
     first.refresh_from_db()
-    assert first.guideline.version == 1 and first.min_category == ""
+    # The first booking keeps the version it was made under, but its day falls under version 2,
+    # whose minimum category now applies to it (tolkeloven § 9, re-checked on publication).
+    assert first.guideline.version == 1 and first.min_category == "B"
+    assert AuditEntry.objects.get(booking=first, action="requirements_tightened").details[
+        "guideline_version"] == 2
     assert second.guideline.version == 2 and second.min_category == "B"
 
 

@@ -190,6 +190,10 @@ TOLK_OFFER_WAVE_SIZE = env_int("TOLK_OFFER_WAVE_SIZE", 5)
 TOLK_OFFER_MINUTES = env_int("TOLK_OFFER_MINUTES", 60)
 # Send the first wave of offers as soon as a booking is made (otherwise the coordinator does).
 TOLK_AUTO_DISPATCH = env_bool("TOLK_AUTO_DISPATCH", False)
+# Once a day the job loop re-checks the assignments and offers of this many coming days against
+# the register and the guidelines on their dates (a qualification or police certificate that
+# ends between booking and job); 0 switches the daily pass off.
+TOLK_RECHECK_DAYS = env_int("TOLK_RECHECK_DAYS", 28)
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
 # Who sends the outbox events: "web" (every server process, after each commit and every few

@@ -1,4 +1,5 @@
-"""The job loop: relay undispatched outbox events and expire due offers every few seconds. For
+"""The job loop: relay undispatched outbox events and expire due offers every few seconds, and once
+a day re-check the coming weeks' assignments against the register and guidelines. For
 servers that run without the ASGI lifespan, and in production with TOLK_OUTBOX_RELAY=jobs, where
 only these processes send events: they LISTEN on PostgreSQL and send as soon as a transaction
 that recorded events commits. Several copies may run at once: rows are claimed, offers locked."""
@@ -12,7 +13,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from booking.realtime import OutboxListener, outbox_dispatch_pending, relay_in_jobs
+from booking.realtime import (
+    OutboxListener,
+    daily_recheck_guarded,
+    outbox_dispatch_pending,
+    relay_in_jobs,
+)
 from booking.services.offers import offers_expire_due
 
 logger = logging.getLogger(__name__)
@@ -21,7 +27,9 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Send pending websocket events (the outbox) and expire offers past their deadline, "
-        "every --interval seconds until stopped with Ctrl-C. Not needed when uvicorn runs with "
+        "every --interval seconds until stopped with Ctrl-C; once a day (the first round after "
+        "midnight, whichever process is first) re-check the next TOLK_RECHECK_DAYS days' "
+        "assignments and offers against the register. Not needed when uvicorn runs with "
         "lifespan on: every server process then does this itself."
     )
 
@@ -50,6 +58,7 @@ class Command(BaseCommand):
                         # A broken round must not stop the relay; the next round tries again.
                         failed += 1
                         logger.warning("offer expiry failed", exc_info=True)
+                    daily_recheck_guarded()
                     next_expiry = time.monotonic() + interval
                 rounds += 1
                 if tty:
