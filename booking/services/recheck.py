@@ -138,12 +138,15 @@ class WorkView(NamedTuple):
     exception_ground: str = ""
     exception_justification: str = ""
     exception_decided_by: str = ""
+    # A personal offer on the exception path stands on its documented exception, not on a
+    # register entry for the language.
+    personal: bool = False
 
 
 _BOOKING_COLUMNS = ("pk", "start", "language", "customer_id", "min_category",
                     "police_certificate_required", "qualified_required")
-_OFFER_COLUMNS = ("booking_id", "interpreter_id", "interpreter__police_certificate_valid_until")
-_ASSIGNMENT_COLUMNS = (*_OFFER_COLUMNS, "basis", "exception_ground", "exception_justification",
+_WORK_COLUMNS = ("booking_id", "interpreter_id", "interpreter__police_certificate_valid_until")
+_ASSIGNMENT_COLUMNS = (*_WORK_COLUMNS, "basis", "exception_ground", "exception_justification",
                        "exception_decided_by")
 
 
@@ -270,9 +273,23 @@ def offer_violation(
     category = facts.category(interpreter_id, booking.language, on)
     blocked = facts.status_blocked(interpreter_id, booking.language, on)
     try:
-        if category is None or blocked:
+        if blocked or (category is None and not offer.personal):
             raise _not_qualified(language=booking.language, on=on, blocked=blocked)
-        if requirement.min_category:
+        if offer.personal:
+            # As at accept: the documented exception (or the transitional dispensation) carries
+            # an interpreter without a valid entry for the language.
+            exception = None
+            if offer.exception_ground:
+                exception = ExceptionRecord(
+                    ground=offer.exception_ground,
+                    justification=offer.exception_justification,
+                    decided_by=offer.exception_decided_by,
+                )
+            rules.qualification_basis(
+                on=on, dispensation_last_day=settings.TOLK_DISPENSATION_LAST_DAY,
+                required=booking.qualified_required, category=category, exception=exception,
+            )
+        if category and requirement.min_category:
             rules.check_category(category=category, min_category=requirement.min_category)
         rules.check_police_certificate(
             required=requirement.police_certificate_required,
@@ -377,7 +394,15 @@ def _screen(scope: _Scope, now: dt.datetime) -> list[int]:
     }
     assignments = [WorkView(*row) for row in
                    _assignments(scope, now).values_list(*_ASSIGNMENT_COLUMNS)]
-    offers = [WorkView(*row) for row in _offers(scope, now).values_list(*_OFFER_COLUMNS)]
+    offers = [
+        WorkView(booking_id, interpreter_id, police, "", ground, justification, decided_by,
+                 personal)
+        for booking_id, interpreter_id, police, ground, justification, decided_by, personal
+        in _offers(scope, now).values_list(
+            *_WORK_COLUMNS, "exception_ground", "exception_justification",
+            "exception_decided_by", "personal",
+        )
+    ]
     missing = {w.booking_id for w in (*assignments, *offers)} - set(bookings)
     if missing:
         bookings.update({

@@ -412,3 +412,30 @@ def test_an_assigned_booking_cannot_take_the_exception_path() -> None:
                         "exception": EXCEPTION}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "booking_not_open"
     assert not Offer.objects.filter(booking=booking).exists()
+
+
+def test_a_personal_offer_stands_on_its_exception_when_the_register_is_rechecked() -> None:
+    """The daily re-check and a register change look at a personal offer as its accept does: the
+    documented exception carries an interpreter without an entry for the language, and a
+    suspension still takes the offer away."""
+    from booking.models import Offer, OfferStatus, RegisterStatusEvent
+    from booking.services.recheck import recheck_interpreters, recheck_upcoming
+
+    w = world()
+    user = _unqualified_user()
+    booking = book(w, start=soon())
+    offer_id = client_for(w.coordinator).post(
+        _url(booking), {"register_number": user.interpreter.register_number,
+                        "exception": EXCEPTION}, format="json").json()["offer"]["id"]
+    assert recheck_upcoming(days=28).withdrawn_offers == 0
+    assert recheck_interpreters(interpreter_ids=[user.interpreter_id],
+                                cause="register import").withdrawn_offers == 0
+    assert Offer.objects.get(pk=offer_id).status == OfferStatus.PENDING
+
+    RegisterStatusEvent.objects.create(
+        interpreter_id=user.interpreter_id, language=booking.language, kind="suspension",
+        valid_from=timezone.localdate() - dt.timedelta(days=1),
+    )
+    assert recheck_interpreters(interpreter_ids=[user.interpreter_id],
+                                cause="register import").withdrawn_offers == 1
+    assert Offer.objects.get(pk=offer_id).status == OfferStatus.WITHDRAWN
