@@ -253,7 +253,8 @@ def _assign(booking: Booking, interpreter: Any) -> Assignment:
     return Assignment.objects.create(
         booking=booking, interpreter=interpreter, start=booking.start, end=booking.end,
         blocked_start=booking.start, blocked_end=booking.end, category="A",
-        category_checked_at=booking.start, basis="qualified",
+        category_checked_at=booking.start, basis="qualified", declaration_source="interpreter",
+        declared_impartial=True, declared_confidentiality=True, declared_at=booking.start,
     )
 
 
