@@ -1,0 +1,356 @@
+"""Pulling a year's facts from another Tolk installation and importing them as one import.
+
+The export (`GET <source>/api/v1/stats/facts/?year=YYYY&format=csv`, see `stats.services.export`)
+is downloaded to a temporary file while its SHA-256 is computed, then checked against the
+export's manifest (rows, bytes, sha256). Only a body that matches is imported, through the provider
+file import (`assignments_import`), in one transaction that also checks that the import read
+exactly the manifest's number of rows. A source that is down, slow, refuses the token or answers
+anything else changes nothing: the pull is recorded as failed with the reason, and a later pull
+starts afresh.
+
+The token is sent only to the source's own address (redirects are refused, so it never follows
+one to another host) and is never part of a message, a log line or a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+from urllib.parse import urlencode, urljoin, urlparse
+
+from django.db import transaction
+from django.utils import timezone
+
+from stats.models import PullSource, SourcePull
+from stats.services.imports import assignments_import
+from tolk.errors import DomainError
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+# A national year is about 70 MB; a body many times that is not an export of one year.
+MAX_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
+MAX_MANIFEST_BYTES = 64 * 1024
+READ_BYTES = 256 * 1024
+EXPORT_PATH = "/api/v1/stats/facts/"
+EXPORT_ID_HEADER = "Tolk-Export-Id"
+
+
+class PullFailed(DomainError):
+    """The pull changed nothing; `code` says why."""
+
+    status_code = 502
+    default_code = "pull_failed"
+
+
+def _failed(code: str, nb: str, en: str) -> PullFailed:
+    return PullFailed(code=code, message_nb=nb, message_en=en)
+
+
+@dataclass
+class PullResult:
+    source: str
+    year: int
+    rows: int
+    added: int
+    changed: int
+    unchanged: int
+    on_platform: int
+    seconds: float
+    sha256: str
+    import_id: int | None
+
+    def summary(self) -> str:
+        return (
+            f"{self.source} {self.year}: {self.rows:,} rows, {self.added:,} new, "
+            f"{self.changed:,} changed, {self.unchanged:,} unchanged"
+            + (f", {self.on_platform:,} already counted from the platform"
+               if self.on_platform else "")
+            + f" ({self.seconds:.1f} s)"
+        )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect would carry the token to wherever it points: refuse it."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        raise _failed(
+            "source_redirected",
+            f"Kilden videresendte til en annen adresse ({code}); oppgi adressen den sender til.",
+            f"The source redirected ({code}) to another address; configure that address.",
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _open(url: str, *, token: str, accept: str, timeout: float) -> Any:
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked in `_base_url`
+        url, headers={"Authorization": f"Bearer {token}", "Accept": accept,
+                      "User-Agent": "tolk-pull/1"},
+    )
+    try:
+        return _OPENER.open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code in (401, 403):
+            raise _failed(
+                "source_refused",
+                f"Kilden avviste tilgangen ({exc.code}): sjekk token og at eksportklienten ikke "
+                "er trukket tilbake.",
+                f"The source refused access ({exc.code}): check the token and that the export "
+                "client has not been revoked.",
+            ) from None
+        raise _failed(
+            "source_error", f"Kilden svarte med HTTP {exc.code}.",
+            f"The source answered HTTP {exc.code}.",
+        ) from None
+    except TimeoutError as exc:
+        raise _timeout(timeout) from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise _timeout(timeout) from exc
+        raise _failed(
+            "source_unreachable", f"Fikk ikke kontakt med kilden: {exc.reason}.",
+            f"Could not reach the source: {exc.reason}.",
+        ) from exc
+    except (http.client.HTTPException, OSError) as exc:
+        raise _failed(
+            "source_unreachable", f"Fikk ikke kontakt med kilden: {type(exc).__name__}.",
+            f"Could not reach the source: {type(exc).__name__}.",
+        ) from exc
+
+
+def _timeout(timeout: float) -> PullFailed:
+    return _failed(
+        "source_timeout", f"Kilden svarte ikke innen {timeout:g} sekunder.",
+        f"The source did not answer within {timeout:g} seconds.",
+    )
+
+
+def _base_url(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise _failed(
+            "invalid_source_url", f"«{url}» er ikke en http(s)-adresse.",
+            f"'{url}' is not an http(s) address.",
+        )
+    return url.rstrip("/") + "/"
+
+
+@dataclass
+class _Download:
+    file: IO[bytes]
+    export_id: str
+    sha256: str
+    bytes: int
+
+
+def _download(base: str, *, year: int, token: str, timeout: float,
+              progress: Callable[[str], None] | None) -> _Download:
+    url = urljoin(base, EXPORT_PATH.lstrip("/")) + "?" + urlencode({"year": year,
+                                                                   "format": "csv"})
+    response = _open(url, token=token, accept="text/csv", timeout=timeout)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, which closes it
+    try:
+        with response:
+            kind = response.headers.get("Content-Type", "")
+            export_id = response.headers.get(EXPORT_ID_HEADER, "")
+            if not kind.startswith("text/csv") or not export_id:
+                raise _failed(
+                    "invalid_export",
+                    "Kilden svarte ikke med en Tolk-eksport (CSV med eksport-id).",
+                    "The source did not answer with a Tolk export (CSV with an export id).",
+                )
+            digest = hashlib.sha256()
+            size = 0
+            while True:
+                piece = response.read(READ_BYTES)
+                if not piece:
+                    break
+                digest.update(piece)
+                size += len(piece)
+                if size > MAX_EXPORT_BYTES:
+                    raise _failed(
+                        "export_too_large", "Eksporten er større enn en årgang kan være.",
+                        "The export is larger than a year's facts can be.",
+                    )
+                target.write(piece)
+                if progress is not None:
+                    progress(f"{size / 1_000_000:,.1f} MB downloaded")
+    except PullFailed:
+        target.close()
+        raise
+    except http.client.IncompleteRead as exc:
+        target.close()
+        raise _failed(
+            "export_truncated", "Overføringen ble brutt før hele eksporten var mottatt.",
+            "The transfer broke off before the whole export had arrived.",
+        ) from exc
+    except TimeoutError as exc:
+        target.close()
+        raise _timeout(timeout) from exc
+    except (http.client.HTTPException, OSError) as exc:
+        target.close()
+        raise _failed(
+            "export_truncated",
+            f"Overføringen ble brutt før hele eksporten var mottatt ({type(exc).__name__}).",
+            f"The transfer broke off before the whole export had arrived ({type(exc).__name__}).",
+        ) from exc
+    target.seek(0)
+    return _Download(file=target, export_id=export_id, sha256=digest.hexdigest(), bytes=size)
+
+
+def _manifest(base: str, *, export_id: str, token: str, timeout: float) -> dict[str, Any]:
+    url = urljoin(base, f"{EXPORT_PATH.lstrip('/')}manifests/{export_id}/")
+    garbage = _failed(
+        "invalid_manifest", "Kilden svarte ikke med et gyldig manifest for eksporten.",
+        "The source did not answer with a valid manifest of the export.",
+    )
+    try:
+        with _open(url, token=token, accept="application/json", timeout=timeout) as response:
+            raw = response.read(MAX_MANIFEST_BYTES + 1)
+    except TimeoutError as exc:
+        raise _timeout(timeout) from exc
+    except (http.client.HTTPException, OSError) as exc:
+        raise garbage from exc
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise garbage
+    try:
+        manifest = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise garbage from exc
+    if not isinstance(manifest, dict) or not manifest.get("complete"):
+        raise _failed(
+            "export_incomplete", "Kilden fullførte ikke eksporten; prøv igjen.",
+            "The source did not finish the export; try again.",
+        )
+    rows, size, sha256 = manifest.get("rows"), manifest.get("bytes"), manifest.get("sha256")
+    if not (isinstance(rows, int) and isinstance(size, int) and isinstance(sha256, str)):
+        raise garbage
+    return {"rows": rows, "bytes": size, "sha256": sha256}
+
+
+def _verify(download: _Download, manifest: dict[str, Any]) -> None:
+    if download.bytes != manifest["bytes"]:
+        raise _failed(
+            "export_truncated",
+            f"Mottok {download.bytes:,} byte; kilden sendte {manifest['bytes']:,}.",
+            f"Received {download.bytes:,} bytes; the source sent {manifest['bytes']:,}.",
+        )
+    if download.sha256 != manifest["sha256"].lower():
+        raise _failed(
+            "checksum_mismatch",
+            "Sjekksummen (SHA-256) av det som kom fram stemmer ikke med kildens manifest.",
+            "The checksum (SHA-256) of what arrived does not match the source's manifest.",
+        )
+
+
+class _RowsDiffer(Exception):
+    pass
+
+
+def _import(download: _Download, manifest: dict[str, Any], *, source: PullSource, year: int,
+            progress: Callable[[str], None] | None) -> Any:
+    def rows_read(rows: int) -> None:
+        if progress is not None:
+            progress(f"{rows:,} of {manifest['rows']:,} rows imported")
+
+    file_name = f"{source.name}: {year} ({download.export_id})"[:255]
+    try:
+        with transaction.atomic():
+            result = assignments_import(stream=download.file, file_name=file_name,
+                                        progress=rows_read)
+            if result.ok and result.rows != manifest["rows"]:
+                raise _RowsDiffer(result.rows)
+    except _RowsDiffer as exc:
+        raise _failed(
+            "row_count_mismatch",
+            f"Eksporten hadde {exc.args[0]:,} rader; manifestet sier {manifest['rows']:,}.",
+            f"The export had {exc.args[0]:,} rows; the manifest says {manifest['rows']:,}.",
+        ) from None
+    if not result.ok:
+        first = "; ".join(
+            f"line {e.line} {e.column}: {e.reason} [{e.code}]" for e in result.errors[:5]
+        )
+        raise _failed(
+            "invalid_export",
+            f"Eksporten ble ikke importert: {result.error_count} feil ({first}).",
+            f"The export was not imported: {result.error_count} problem(s) ({first}).",
+        )
+    return result
+
+
+def source_pull(
+    *, source: PullSource, year: int, token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS, progress: Callable[[str], None] | None = None,
+) -> PullResult:
+    """Pull `year` from `source` (with `token`, or the source's stored token) and import it.
+    Raises PullFailed, having changed nothing but the record of the failed pull."""
+    started_at = timezone.now()
+    started = time.monotonic()
+    record = SourcePull(source=source, year=year, started_at=started_at)
+    try:
+        secret = token or source.token
+        if not secret:
+            raise _failed(
+                "missing_token", f"Kilden «{source.name}» har ikke noe token; oppgi --token-file.",
+                f"The source '{source.name}' has no token; give --token-file.",
+            )
+        base = _base_url(source.url)
+        download = _download(base, year=year, token=secret, timeout=timeout, progress=progress)
+        with download.file:
+            manifest = _manifest(base, export_id=download.export_id, token=secret,
+                                 timeout=timeout)
+            _verify(download, manifest)
+            record.sha256 = download.sha256
+            result = _import(download, manifest, source=source, year=year, progress=progress)
+    except PullFailed as exc:
+        record.status = SourcePull.Status.FAILED
+        record.code = exc.code
+        record.message = exc.message_en
+        record.finished_at = timezone.now()
+        record.seconds = round(time.monotonic() - started, 3)
+        record.save()
+        raise
+    record.status = SourcePull.Status.OK
+    record.rows, record.added = result.rows, result.added
+    record.changed, record.unchanged = result.changed, result.unchanged
+    record.stats_import_id = result.import_id
+    record.finished_at = timezone.now()
+    record.seconds = round(time.monotonic() - started, 3)
+    record.save()
+    return PullResult(
+        source=source.name, year=year, rows=result.rows, added=result.added,
+        changed=result.changed, unchanged=result.unchanged, on_platform=result.on_platform,
+        seconds=record.seconds, sha256=download.sha256, import_id=result.import_id,
+    )
+
+
+def source_for(*, source: str) -> PullSource:
+    """A configured source by name, or by address (a source is recorded for an address the
+    first time it is pulled, so its pulls are listed with the others)."""
+    named = PullSource.objects.filter(name=source).first()
+    if named is not None:
+        return named
+    if source.startswith(("http://", "https://")):
+        base = _base_url(source)
+        found = PullSource.objects.filter(url__in=[base, base.rstrip("/")]).first()
+        if found is not None:
+            return found
+        name = urlparse(base).netloc + urlparse(base).path.rstrip("/")
+        made, _created = PullSource.objects.get_or_create(
+            name=name[:100], defaults={"url": base.rstrip("/")}
+        )
+        return made
+    raise _failed(
+        "unknown_source", f"Ingen kilde heter «{source}», og det er ingen http(s)-adresse.",
+        f"No source is called '{source}', and it is not an http(s) address.",
+    )
