@@ -174,6 +174,10 @@ def _download(base: str, *, year: int, token: str, timeout: float,
             while True:
                 piece = response.read(READ_BYTES)
                 if not piece:
+                    # A connection closed before the declared Content-Length ends the read
+                    # quietly; what is left to come says it was cut off.
+                    if getattr(response, "length", None):
+                        raise http.client.IncompleteRead(b"", response.length)
                     break
                 digest.update(piece)
                 size += len(piece)
@@ -188,7 +192,7 @@ def _download(base: str, *, year: int, token: str, timeout: float,
     except PullFailed:
         target.close()
         raise
-    except http.client.IncompleteRead as exc:
+    except http.client.IncompleteRead as exc:  # a cut-off body, sized or chunked
         target.close()
         raise _failed(
             "export_truncated", "Overføringen ble brutt før hele eksporten var mottatt.",
