@@ -118,6 +118,10 @@ class SourcePull(models.Model):
     added = models.PositiveIntegerField(_("added"), default=0)
     changed = models.PositiveIntegerField(_("changed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    removed = models.PositiveIntegerField(
+        _("removed"), default=0,
+        help_text=_("Facts an earlier pull brought that the source no longer has."),
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="")
     seconds = models.FloatField(_("seconds"), default=0.0)
     stats_import = models.OneToOneField(

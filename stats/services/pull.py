@@ -4,7 +4,8 @@ The export (`GET <source>/api/v1/stats/facts/?year=YYYY&format=csv`, see `stats.
 is downloaded to a temporary file while its SHA-256 is computed, then checked against the
 export's manifest (rows, bytes, sha256). Only a body that matches is imported, through the provider
 file import (`assignments_import`), in one transaction that also checks that the import read
-exactly the manifest's number of rows. A source that is down, slow, refuses the token or answers
+exactly the manifest's number of rows and removes the facts earlier pulls of the source brought
+that its export no longer has. A source that is down, slow, refuses the token or answers
 anything else changes nothing: the pull is recorded as failed with the reason, and a later pull
 starts afresh.
 
@@ -14,6 +15,7 @@ one to another host) and is never part of a message, a log line or a record.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -26,10 +28,11 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlencode, urljoin, urlparse
 
-from django.db import transaction
+import pandas as pd
+from django.db import connection, transaction
 from django.utils import timezone
 
-from stats.models import PullSource, SourcePull
+from stats.models import AssignmentFact, PullSource, Source, SourcePull
 from stats.services.imports import assignments_import
 from tolk.errors import DomainError
 
@@ -38,6 +41,7 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 MAX_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024
 READ_BYTES = 256 * 1024
+KEY_CHUNK_ROWS = 100_000
 EXPORT_PATH = "/api/v1/stats/facts/"
 EXPORT_ID_HEADER = "Tolk-Export-Id"
 
@@ -61,6 +65,7 @@ class PullResult:
     added: int
     changed: int
     unchanged: int
+    removed: int
     on_platform: int
     seconds: float
     sha256: str
@@ -70,6 +75,7 @@ class PullResult:
         return (
             f"{self.source} {self.year}: {self.rows:,} rows, {self.added:,} new, "
             f"{self.changed:,} changed, {self.unchanged:,} unchanged"
+            + (f", {self.removed:,} no longer at the source removed" if self.removed else "")
             + (f", {self.on_platform:,} already counted from the platform"
                if self.on_platform else "")
             + f" ({self.seconds:.1f} s)"
@@ -261,8 +267,12 @@ class _RowsDiffer(Exception):
     pass
 
 
-def _import(download: _Download, manifest: dict[str, Any], *, source: PullSource, year: int,
+def _import(download: _Download, manifest: dict[str, Any], *, record: SourcePull,
             progress: Callable[[str], None] | None) -> Any:
+    """Import the verified export and, in the same transaction, remove what the source no longer
+    has and record the pull."""
+    source, year = record.source, record.year
+
     def rows_read(rows: int) -> None:
         if progress is not None:
             progress(f"{rows:,} of {manifest['rows']:,} rows imported")
@@ -272,24 +282,83 @@ def _import(download: _Download, manifest: dict[str, Any], *, source: PullSource
         with transaction.atomic():
             result = assignments_import(stream=download.file, file_name=file_name,
                                         progress=rows_read)
-            if result.ok and result.rows != manifest["rows"]:
+            if not result.ok:
+                return result, 0
+            if result.rows != manifest["rows"]:
                 raise _RowsDiffer(result.rows)
+            download.file.seek(0)
+            removed = _remove_vanished(download.file, source=source, year=year)
+            record.status = SourcePull.Status.OK
+            record.rows, record.added = result.rows, result.added
+            record.changed, record.unchanged = result.changed, result.unchanged
+            record.removed = removed
+            record.stats_import_id = result.import_id
+            record.finished_at = timezone.now()
+            record.save()
     except _RowsDiffer as exc:
         raise _failed(
             "row_count_mismatch",
             f"Eksporten hadde {exc.args[0]:,} rader; manifestet sier {manifest['rows']:,}.",
             f"The export had {exc.args[0]:,} rows; the manifest says {manifest['rows']:,}.",
         ) from None
-    if not result.ok:
-        first = "; ".join(
-            f"line {e.line} {e.column}: {e.reason} [{e.code}]" for e in result.errors[:5]
+    return result, removed
+
+
+_KEYS_TABLE = "stats_pull_keys"
+
+
+def _remove_vanished(export: IO[bytes], *, source: PullSource, year: int) -> int:
+    """Delete the facts of `year` that earlier pulls of `source` brought and that its export no
+    longer has (a booking reopened there, a provider row withdrawn), so this installation's copy
+    stays equal to the source. Call inside the import's transaction."""
+    earlier = list(
+        SourcePull.objects.filter(source=source, stats_import__isnull=False)
+        .values_list("stats_import_id", flat=True)
+    )
+    if not earlier:
+        return 0  # a first pull has nothing to take back
+    facts = AssignmentFact._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_KEYS_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_KEYS_TABLE} "
+            "(provider_org_number text NOT NULL, reference text NOT NULL)"
         )
-        raise _failed(
-            "invalid_export",
-            f"Eksporten ble ikke importert: {result.error_count} feil ({first}).",
-            f"The export was not imported: {result.error_count} problem(s) ({first}).",
+        reader = pd.read_csv(
+            export, usecols=["provider_org_number", "reference"], dtype=str,
+            keep_default_na=False, chunksize=KEY_CHUNK_ROWS, encoding="utf-8-sig",
         )
-    return result
+        for chunk in reader:
+            # The import stores values without surrounding spaces; so are the keys compared.
+            keys = list(zip(chunk["provider_org_number"].str.strip().tolist(),
+                            chunk["reference"].str.strip().tolist(), strict=True))
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(
+                    f"COPY {_KEYS_TABLE} (provider_org_number, reference) FROM STDIN"
+                ) as copy:
+                    for key in keys:
+                        copy.write_row(key)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {_KEYS_TABLE} VALUES (%s, %s)", keys  # noqa: S608
+                )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_KEYS_TABLE}")
+        marks = ", ".join(["%s"] * len(earlier))
+        cursor.execute(
+            f"""
+            DELETE FROM {facts}
+            WHERE source = %s AND date >= %s AND date <= %s
+              AND stats_import_id IN ({marks})
+              AND NOT EXISTS (SELECT 1 FROM {_KEYS_TABLE} k
+                              WHERE k.provider_org_number = {facts}.provider_org_number
+                                AND k.reference = {facts}.reference)
+            """,  # noqa: S608
+            [Source.IMPORT, dt.date(year, 1, 1), dt.date(year, 12, 31), *earlier],
+        )
+        removed = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {_KEYS_TABLE}")
+    return int(removed)
 
 
 def source_pull(
@@ -315,26 +384,33 @@ def source_pull(
                                  timeout=timeout)
             _verify(download, manifest)
             record.sha256 = download.sha256
-            result = _import(download, manifest, source=source, year=year, progress=progress)
+            result, removed = _import(download, manifest, record=record, progress=progress)
+            if not result.ok:
+                first = "; ".join(
+                    f"line {e.line} {e.column}: {e.reason} [{e.code}]"
+                    for e in result.errors[:5]
+                )
+                raise _failed(
+                    "invalid_export",
+                    f"Eksporten ble ikke importert: {result.error_count} feil ({first}).",
+                    f"The export was not imported: {result.error_count} problem(s) ({first}).",
+                )
     except PullFailed as exc:
         record.status = SourcePull.Status.FAILED
         record.code = exc.code
         record.message = exc.message_en
         record.finished_at = timezone.now()
         record.seconds = round(time.monotonic() - started, 3)
+        record.pk = None
         record.save()
         raise
-    record.status = SourcePull.Status.OK
-    record.rows, record.added = result.rows, result.added
-    record.changed, record.unchanged = result.changed, result.unchanged
-    record.stats_import_id = result.import_id
-    record.finished_at = timezone.now()
     record.seconds = round(time.monotonic() - started, 3)
-    record.save()
+    SourcePull.objects.filter(pk=record.pk).update(seconds=record.seconds)
     return PullResult(
         source=source.name, year=year, rows=result.rows, added=result.added,
-        changed=result.changed, unchanged=result.unchanged, on_platform=result.on_platform,
-        seconds=record.seconds, sha256=download.sha256, import_id=result.import_id,
+        changed=result.changed, unchanged=result.unchanged, removed=removed,
+        on_platform=result.on_platform, seconds=record.seconds, sha256=download.sha256,
+        import_id=result.import_id,
     )
 
 
