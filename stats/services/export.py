@@ -143,12 +143,23 @@ class FactStream:
     async def aiter(self) -> AsyncIterator[bytes]:
         pieces = iter(self)
         step = sync_to_async(_next_piece, thread_sensitive=True)
-        while (piece := await step(pieces)) is not None:
-            yield piece
+        try:
+            while (piece := await step(pieces)) is not None:
+                yield piece
+        finally:
+            # A receiver that hangs up ends the query (PostgreSQL: the COPY is cancelled) in the
+            # thread that holds the connection, which the next request can then use.
+            await sync_to_async(_close, thread_sensitive=True)(pieces)
 
 
 def _next_piece(pieces: Iterator[bytes]) -> bytes | None:
     return next(pieces, None)
+
+
+def _close(pieces: Iterator[bytes]) -> None:
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
 
 
 def facts_export_start(

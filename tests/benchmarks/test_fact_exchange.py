@@ -28,7 +28,6 @@ from tests.benchmarks.harness import (
     ROOT,
     BenchDatabase,
     Server,
-    log,
     services_available,
 )
 
@@ -80,8 +79,9 @@ def test_export_and_pull_a_national_year(tmp_path: Path) -> None:
     path = tmp_path / f"national-{YEAR}.csv"
     write_national_csv(path, year=YEAR, rows=ROWS)
     with BenchDatabase.fresh(NAME, server_url=PG) as source:
-        seconds, _rss, _out = _run(source, "import_assignments", str(path))
-        log(f"source: {ROWS:,} facts imported in {seconds:.1f} s")
+        seconds, import_rss, _out = _run(source, "import_assignments", str(path))
+        print(f"\nsource: {ROWS:,} facts imported with import_assignments in {seconds:.1f} s, "
+              f"command max RSS {import_rss:.0f} MB (for comparison with the pull)")
         token = source.manage("export_clients", "create", "bench").strip()
         token_file = tmp_path / "token"
         token_file.write_text(token)
@@ -110,7 +110,7 @@ def test_export_and_pull_a_national_year(tmp_path: Path) -> None:
             ).json()
             assert manifest["rows"] == ROWS and manifest["sha256"] == digest.hexdigest()
             export_peak_kb = _status_kb(pid, "VmHWM")
-            print(f"\nexport: {ROWS:,} facts, {size / 1e6:.0f} MB in {export_seconds:.1f} s "
+            print(f"export: {ROWS:,} facts, {size / 1e6:.0f} MB in {export_seconds:.1f} s "
                   f"({ROWS / export_seconds:,.0f} rows/s, first byte after {first_byte:.2f} s); "
                   f"server peak RSS {baseline_kb / 1024:.0f} -> {export_peak_kb / 1024:.0f} MB")
 

@@ -3,13 +3,14 @@ last use, revoked."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from stats.models import ExportClient
+from stats.models import ExportClient, PullSource, SourcePull
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +54,6 @@ def test_admin_source_page_never_shows_the_stored_token(client: Client) -> None:
         "pulls-TOTAL_FORMS": "0", "pulls-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
-    from stats.models import PullSource
-
     source = PullSource.objects.get(name="Vest")
     assert source.token == "tolkx_secret_value"
     assert "tolkx_secret_value" not in client.get(
@@ -67,6 +66,17 @@ def test_admin_source_page_never_shows_the_stored_token(client: Client) -> None:
     })
     source.refresh_from_db()
     assert source.token == "tolkx_secret_value"
+
+    # The list shows each source's last pull and how it went.
+    moment = dt.datetime(2025, 6, 2, 8, 30, tzinfo=dt.UTC)
+    SourcePull.objects.create(source=source, year=2024, started_at=moment, finished_at=moment,
+                              status="ok", rows=38, added=38)
+    SourcePull.objects.create(source=source, year=2024, started_at=moment + dt.timedelta(days=1),
+                              finished_at=moment + dt.timedelta(days=1), status="failed",
+                              code="source_timeout", message="The source did not answer.")
+    listing = client.get("/admin/stats/pullsource/").content.decode()
+    assert "2025-06-03 10:30 (2024)" in listing  # Oslo time
+    assert "source_timeout" in listing and "2025-06-02 10:30" in listing
 
 
 def test_command_creates_lists_and_revokes() -> None:
