@@ -342,8 +342,16 @@ def _remove_vanished(export: IO[bytes], *, source: PullSource, year: int) -> int
                 cursor.executemany(
                     f"INSERT INTO {_KEYS_TABLE} VALUES (%s, %s)", keys  # noqa: S608
                 )
+        # Indexed and analysed, the anti-join below is a hash or an index probe per fact, never
+        # a scan of the keys per fact (the facts' statistics may still be those of an empty
+        # table right after a first pull).
+        cursor.execute(
+            f"CREATE UNIQUE INDEX {_KEYS_TABLE}_key ON {_KEYS_TABLE} "
+            "(provider_org_number, reference)"
+        )
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {_KEYS_TABLE}")
+            cursor.execute(f"ANALYZE {facts}")
         marks = ", ".join(["%s"] * len(earlier))
         cursor.execute(
             f"""

@@ -49,8 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(token)
             self.stderr.write(f"Export client '{name}' created; the token above is shown once.")
             return
-        client = ExportClient.objects.filter(name=name).first()
-        if client is None:
+        found = ExportClient.objects.filter(name=name).first()
+        if found is None:
             raise CommandError(f"No export client is called '{name}'.")
-        export_client_revoke(client=client)
+        export_client_revoke(client=found)
         self.stderr.write(f"Export client '{name}' revoked.")
