@@ -12,6 +12,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -81,6 +82,19 @@ class ExportClientAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="tolk-statistics-export"'
+
+
+class ExportClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The export client token in the OpenAPI schema."""
+
+    target_class = "stats.apis_export.ExportClientAuthentication"
+    name = "exportClientToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http", "scheme": "bearer",
+            "description": "A statistics export client's token (tolkx_...), created by an admin.",
+        }
 
 
 class CanExportFacts(BasePermission):
