@@ -100,7 +100,7 @@ class SourcePullInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     fields = ("year", "started_at", "status", "code", "message", "rows", "added", "changed",
-              "unchanged", "seconds")
+              "unchanged", "removed", "seconds")
     readonly_fields = fields
     ordering = ("-started_at",)
 
@@ -154,5 +154,5 @@ class PullSourceAdmin(admin.ModelAdmin):
 @admin.register(SourcePull)
 class SourcePullAdmin(_ReadOnly):
     list_display = ("source", "year", "started_at", "status", "code", "rows", "added", "changed",
-                    "unchanged", "seconds")
+                    "unchanged", "removed", "seconds")
     list_filter = ("status", "source", "year")

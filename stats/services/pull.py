@@ -36,7 +36,8 @@ from stats.models import AssignmentFact, PullSource, Source, SourcePull
 from stats.services.imports import assignments_import
 from tolk.errors import DomainError
 
-DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_TIMEOUT_SECONDS = 30.0  # for each read
+DEFAULT_MAX_SECONDS = 3600.0  # for the whole download
 # A national year is about 70 MB; a body many times that is not an export of one year.
 MAX_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024
@@ -159,10 +160,11 @@ class _Download:
     bytes: int
 
 
-def _download(base: str, *, year: int, token: str, timeout: float,
+def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: float,
               progress: Callable[[str], None] | None) -> _Download:
     url = urljoin(base, EXPORT_PATH.lstrip("/")) + "?" + urlencode({"year": year,
                                                                    "format": "csv"})
+    deadline = time.monotonic() + max_seconds
     response = _open(url, token=token, accept="text/csv", timeout=timeout)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, which closes it
     try:
@@ -178,7 +180,8 @@ def _download(base: str, *, year: int, token: str, timeout: float,
             digest = hashlib.sha256()
             size = 0
             while True:
-                piece = response.read(READ_BYTES)
+                # At most one read from the socket, so the deadline is checked as bytes come.
+                piece = response.read1(READ_BYTES)
                 if not piece:
                     # A connection closed before the declared Content-Length ends the read
                     # quietly; what is left to come says it was cut off.
@@ -193,6 +196,13 @@ def _download(base: str, *, year: int, token: str, timeout: float,
                         "The export is larger than a year's facts can be.",
                     )
                 target.write(piece)
+                if time.monotonic() > deadline:
+                    # Each read may come in time while the whole never does.
+                    raise _failed(
+                        "source_timeout",
+                        f"Kilden ble ikke ferdig med eksporten innen {max_seconds:g} sekunder.",
+                        f"The source did not finish the export within {max_seconds:g} seconds.",
+                    )
                 if progress is not None:
                     progress(f"{size / 1_000_000:,.1f} MB downloaded")
     except PullFailed:
@@ -371,9 +381,11 @@ def _remove_vanished(export: IO[bytes], *, source: PullSource, year: int) -> int
 
 def source_pull(
     *, source: PullSource, year: int, token: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS, progress: Callable[[str], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS, max_seconds: float = DEFAULT_MAX_SECONDS,
+    progress: Callable[[str], None] | None = None,
 ) -> PullResult:
     """Pull `year` from `source` (with `token`, or the source's stored token) and import it.
+    `timeout` bounds each wait for the source, `max_seconds` the whole download.
     Raises PullFailed, having changed nothing but the record of the failed pull."""
     started_at = timezone.now()
     started = time.monotonic()
@@ -386,7 +398,8 @@ def source_pull(
                 f"The source '{source.name}' has no token; give --token-file.",
             )
         base = _base_url(source.url)
-        download = _download(base, year=year, token=secret, timeout=timeout, progress=progress)
+        download = _download(base, year=year, token=secret, timeout=timeout,
+                             max_seconds=max_seconds, progress=progress)
         with download.file:
             manifest = _manifest(base, export_id=download.export_id, token=secret,
                                  timeout=timeout)

@@ -220,6 +220,7 @@ class _Behaviour:
     content_type = "text/csv; charset=utf-8"
     declared_length: int | None = None  # a Content-Length larger than the body: a cut-off
     delay = 0.0
+    trickle = 0.0  # seconds between the body's bytes
     manifest: dict[str, Any] | None = None
 
 
@@ -253,7 +254,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Tolk-Export-Id", "0b7e5a8e-1b1f-4f7e-9a39-5b8a8f3b0c11")
         self.send_header("Content-Length", str(b.declared_length or len(b.body)))
         self.end_headers()
-        self.wfile.write(b.body)
+        if b.trickle:
+            try:
+                for i in range(len(b.body)):
+                    self.wfile.write(b.body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(b.trickle)
+            except OSError:
+                pass  # the puller gave up
+        else:
+            self.wfile.write(b.body)
         self.close_connection = True
 
 
@@ -296,6 +306,10 @@ def _slow(b: _Behaviour) -> None:
     b.delay = 3.0
 
 
+def _trickle(b: _Behaviour) -> None:
+    b.trickle = 0.1  # every read comes in time; the whole takes 20 s
+
+
 def _garbage(b: _Behaviour) -> None:
     b.body = b"<html><body>Maintenance</body></html>"
     b.content_type = "text/html"
@@ -327,6 +341,7 @@ def _invalid_rows(b: _Behaviour) -> None:
     (_bad_checksum, "good-token", "checksum_mismatch"),
     (_fewer_bytes_than_sent, "good-token", "export_truncated"),
     (_slow, "good-token", "source_timeout"),
+    (_trickle, "good-token", "source_timeout"),
     (_garbage, "good-token", "invalid_export"),
     (_manifest_garbage, "good-token", "invalid_manifest"),
     (_unfinished, "good-token", "export_incomplete"),
@@ -344,7 +359,7 @@ def test_a_failing_source_changes_nothing_and_a_retry_works(
         break_it(behaviour)
     source = source_for(source=url)
     with pytest.raises(PullFailed) as failure:
-        source_pull(source=source, year=YEAR, token=token, timeout=1.0)
+        source_pull(source=source, year=YEAR, token=token, timeout=1.0, max_seconds=2.0)
     assert failure.value.code == code
     assert token not in failure.value.message_en and token not in failure.value.message_nb
     assert _state() == before
@@ -354,7 +369,7 @@ def test_a_failing_source_changes_nothing_and_a_retry_works(
 
     # The source is fixed: the next pull imports.
     handler_defaults = _Behaviour()
-    for name in ("body", "content_type", "declared_length", "delay", "manifest"):
+    for name in ("body", "content_type", "declared_length", "delay", "trickle", "manifest"):
         setattr(behaviour, name, getattr(handler_defaults, name))
     result = source_pull(source=source, year=YEAR, token="good-token", timeout=1.0)
     assert (result.rows, result.added) == (2, 2)

@@ -9,7 +9,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from stats.services.pull import DEFAULT_TIMEOUT_SECONDS, PullFailed, source_for, source_pull
+from stats.services.pull import (
+    DEFAULT_MAX_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    PullFailed,
+    source_for,
+    source_pull,
+)
 
 
 class Command(BaseCommand):
@@ -31,14 +37,17 @@ class Command(BaseCommand):
         parser.add_argument("--token-file", help="file holding the export client token")
         parser.add_argument("--year", type=int, required=True, help="the year to pull, e.g. 2025")
         parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
-                            help="seconds to wait for the source to answer (default %(default)s)")
+                            help="seconds to wait for the source each time it is to answer "
+                            "(default %(default)s)")
+        parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
+                            help="seconds the whole download may take (default %(default)s)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"]
         if not 2000 <= year <= timezone.localdate().year:
             raise CommandError(f"--year {year}: give a year from 2000 to this year")
-        if options["timeout"] <= 0:
-            raise CommandError("--timeout must be more than 0 seconds")
+        if options["timeout"] <= 0 or options["max_seconds"] <= 0:
+            raise CommandError("--timeout and --max-seconds must be more than 0 seconds")
         token = None
         if options["token_file"]:
             path = Path(options["token_file"])
@@ -59,7 +68,8 @@ class Command(BaseCommand):
         try:
             source = source_for(source=options["source"])
             result = source_pull(source=source, year=year, token=token,
-                                 timeout=options["timeout"], progress=progress)
+                                 timeout=options["timeout"],
+                                 max_seconds=options["max_seconds"], progress=progress)
         except PullFailed as exc:
             if tty:
                 self.stderr.write("")
