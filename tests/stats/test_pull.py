@@ -51,6 +51,10 @@ for language, outcome, category, n in plan:
                      language, ("phone", "video", "onsite")[i % 3], ("health", "welfare")[i % 2],
                      ("0301", "4601", "")[i % 3], category, outcome,
                      "120" if done else "", ("1250.40" if done else ("300" if i % 2 else ""))])
+# 2023: enough rows for an export of many pieces (the hang-up test).
+for i in range(6000):
+    rows.append([B_ORG, "private", f"b-2023-{i}", "2023-05-05", "ara", "phone", "health",
+                 "0301", "A", "completed", "60", "1000.00"])
 text = ",".join(FACT_COLUMNS) + "\\n" + "".join(",".join(r) + "\\n" for r in rows)
 result = assignments_import(stream=io.BytesIO(text.encode()), file_name="b.csv",
                             today=dt.date(2025, 6, 1))
@@ -207,6 +211,38 @@ def test_configured_source_pulls_with_its_stored_token(
     assert re.search(r"^Vest 2024: (3[78]) rows, \1 new, 0 changed, 0 unchanged",
                      capsys.readouterr().err)
     assert SourcePull.objects.get().source.name == "Vest"
+
+
+def test_a_receiver_that_hangs_up_leaves_the_server_able_to_export(
+    second: tuple[Installation, Path, dict],
+) -> None:
+    """Hanging up in the middle of an export ends the query on the server (on PostgreSQL the
+    COPY is cancelled); the next exports are whole and match their manifests."""
+    import httpx
+
+    site, token_path, _report = second
+    headers = {"Authorization": f"Bearer {token_path.read_text()}"}
+    for _attempt in range(3):
+        with httpx.stream("GET", f"{site.url}/api/v1/stats/facts/", params={"year": 2023},
+                          headers=headers, timeout=10) as response:
+            assert response.status_code == 200
+            first = next(response.iter_raw())
+            assert first.startswith(b"provider_org_number,")
+            export_id = response.headers["Tolk-Export-Id"]
+        manifest = httpx.get(f"{site.url}/api/v1/stats/facts/manifests/{export_id}/",
+                             headers=headers, timeout=10).json()
+        # Unfinished, unless the server had produced it all before it noticed the hang-up.
+        assert manifest["complete"] is False or manifest["rows"] == 6000
+    for _attempt in range(2):
+        response = httpx.get(f"{site.url}/api/v1/stats/facts/", params={"year": 2023},
+                             headers=headers, timeout=30)
+        assert response.status_code == 200
+        manifest = httpx.get(
+            f"{site.url}/api/v1/stats/facts/manifests/{response.headers['Tolk-Export-Id']}/",
+            headers=headers, timeout=10,
+        ).json()
+        assert manifest["complete"] is True and manifest["rows"] == 6000
+        assert manifest["sha256"] == hashlib.sha256(response.content).hexdigest()
 
 
 # --- sources that fail ---------------------------------------------------------------------------
