@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -171,7 +172,7 @@ def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: 
         with response:
             kind = response.headers.get("Content-Type", "")
             export_id = response.headers.get(EXPORT_ID_HEADER, "")
-            if not kind.startswith("text/csv") or not export_id:
+            if not kind.startswith("text/csv") or not _is_uuid(export_id):
                 raise _failed(
                     "invalid_export",
                     "Kilden svarte ikke med en Tolk-eksport (CSV med eksport-id).",
@@ -226,6 +227,13 @@ def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: 
         ) from exc
     target.seek(0)
     return _Download(file=target, export_id=export_id, sha256=digest.hexdigest(), bytes=size)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _manifest(base: str, *, export_id: str, token: str, timeout: float) -> dict[str, Any]:

@@ -257,6 +257,7 @@ class _Behaviour:
     declared_length: int | None = None  # a Content-Length larger than the body: a cut-off
     delay = 0.0
     trickle = 0.0  # seconds between the body's bytes
+    export_id = "0b7e5a8e-1b1f-4f7e-9a39-5b8a8f3b0c11"
     manifest: dict[str, Any] | None = None
 
 
@@ -287,7 +288,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(200)
         self.send_header("Content-Type", b.content_type)
-        self.send_header("Tolk-Export-Id", "0b7e5a8e-1b1f-4f7e-9a39-5b8a8f3b0c11")
+        self.send_header("Tolk-Export-Id", b.export_id)
         self.send_header("Content-Length", str(b.declared_length or len(b.body)))
         self.end_headers()
         if b.trickle:
@@ -351,6 +352,10 @@ def _garbage(b: _Behaviour) -> None:
     b.content_type = "text/html"
 
 
+def _bad_export_id(b: _Behaviour) -> None:
+    b.export_id = "../../../admin/"
+
+
 def _manifest_garbage(b: _Behaviour) -> None:
     b.manifest = {"complete": True, "rows": "many"}
 
@@ -379,6 +384,7 @@ def _invalid_rows(b: _Behaviour) -> None:
     (_slow, "good-token", "source_timeout"),
     (_trickle, "good-token", "source_timeout"),
     (_garbage, "good-token", "invalid_export"),
+    (_bad_export_id, "good-token", "invalid_export"),
     (_manifest_garbage, "good-token", "invalid_manifest"),
     (_unfinished, "good-token", "export_incomplete"),
     (_wrong_rows, "good-token", "row_count_mismatch"),
@@ -405,7 +411,8 @@ def test_a_failing_source_changes_nothing_and_a_retry_works(
 
     # The source is fixed: the next pull imports.
     handler_defaults = _Behaviour()
-    for name in ("body", "content_type", "declared_length", "delay", "trickle", "manifest"):
+    for name in ("body", "content_type", "declared_length", "delay", "trickle", "export_id",
+                 "manifest"):
         setattr(behaviour, name, getattr(handler_defaults, name))
     result = source_pull(source=source, year=YEAR, token="good-token", timeout=1.0)
     assert (result.rows, result.added) == (2, 2)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 
 from stats.services.pull import (
@@ -75,6 +76,10 @@ class Command(BaseCommand):
                 self.stderr.write("")
             raise CommandError(f"{options['source']} {year}: {exc.message_en} [{exc.code}] "
                                "Nothing was changed.") from None
+        except DatabaseError as exc:
+            # The import's transaction was rolled back with it.
+            raise CommandError(f"{options['source']} {year}: this installation's database "
+                               f"failed ({type(exc).__name__}). Nothing was changed.") from None
         if tty:
             self.stderr.write("")
         self.stderr.write(result.summary())
