@@ -238,3 +238,12 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
     """The report without what describes its origin (sources) or its moment."""
     return {key: value for key, value in report.items() if key != "sources"}
 
+
+
+def test_need_report_json_names_its_sources(year_facts: None, analyst_api: Any) -> None:
+    body = analyst_api.get("/api/v1/stats/need-report/", {"year": 2024}).json()
+    kinds = {(entry["kind"], entry["name"]): entry for entry in body["sources"]}
+    assert set(kinds) == {("platform", "Bestillinger i denne installasjonen"), ("file", "p.csv")}
+    # The suppressed report gives no count per source: a small one would be a small number.
+    assert all(entry["rows"] is None for entry in body["sources"])
+    assert kinds[("file", "p.csv")]["imported_at"]
