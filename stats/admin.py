@@ -35,3 +35,4 @@ class AssignmentFactAdmin(_ReadOnly):
     search_fields = ("provider_org_number", "reference")
     date_hierarchy = "date"
     show_full_result_count = False
+from stats import admin_exchange  # noqa: E402, F401 - registers the exchange pages

@@ -153,3 +153,11 @@ class AssignmentFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_org_number}/{self.reference} {self.date} {self.language}"
+
+
+from stats.models_exchange import ExportClient, FactExport, PullSource, SourcePull  # noqa: E402
+
+__all__ = [
+    "AssignmentFact", "ExportClient", "FactExport", "Outcome", "PullSource", "Source",
+    "SourcePull", "StatsImport",
+]

@@ -29,6 +29,7 @@ from stats import report
 from stats.conf import coverage_capacity, suppression_threshold
 from stats.filters import NeedReportFilter
 from stats.models import AssignmentFact, StatsImport
+from stats.selectors_exchange import report_sources
 
 DIMENSION_FIELDS = {
     "language": "language",
@@ -248,6 +249,8 @@ def need_report(
             "filters": filters,
             "suppression": {"applied": suppress, "threshold": threshold},
             "coverage_capacity": capacity,
+            "sources": report_sources(facts=facts_in_year(year=year, filters=filters), year=year,
+                                      with_counts=not suppress),
         },
     ))
 

@@ -185,6 +185,16 @@ MATRIX: dict[str, Route] = {
         "GET": roles(DENY, coordinator=OK, analyst=ALL, admin=ALL),
         "POST": roles(DENY, coordinator=OK, analyst=ALL, admin=ALL),
     }),
+    # The year's facts for another installation: analysts, admins and export clients (whose
+    # token opens nothing else: tests/stats/test_export.py).
+    "api/v1/stats/facts/": Route(
+        {"GET": roles(DENY, analyst=ALL, admin=ALL)}, query="year=2026", raw=True,
+    ),
+    "api/v1/stats/facts/manifests/<uuid:export_id>/": Route(
+        {"GET": roles(DENY, analyst=HIDE, admin=HIDE)},
+        kwargs=lambda side, role: {"export_id": "0b7e5a8e-1b1f-4f7e-9a39-5b8a8f3b0c11"},
+        notes="an export's manifest is shown only to whoever made the export",
+    ),
 }
 
 WEBSOCKETS: dict[str, dict[str, str]] = {
