@@ -5,6 +5,7 @@ executor on rows written in the old codes."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _schema_back_to_the_latest() -> Iterator[None]:
+    """The test stops the schema at a migration; later tests need every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 MIGRATION_SUFFIX = "language_table_codes"
 OSLO = ZoneInfo("Europe/Oslo")

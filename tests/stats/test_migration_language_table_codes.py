@@ -5,6 +5,7 @@ written in the old codes; on PostgreSQL the fact summary still equals the facts 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,14 @@ from django.db.migrations.executor import MigrationExecutor
 from tests.stats.test_fact_summary import grouped_facts, summary
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _schema_back_to_the_latest() -> Iterator[None]:
+    """The test stops the schema at a migration; later tests need every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _node(executor: MigrationExecutor) -> tuple[str, str]:
