@@ -6,6 +6,7 @@ within seconds and receives nothing more; an unused ticket opens nothing."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -82,8 +83,11 @@ def test_revocation_closes_real_sockets_across_workers() -> None:
     with BenchDatabase.fresh(_database_name(),
                              server_url=os.environ["DATABASE_URL"]) as db:
         world = db.populate(interpreters=4)
-        with Server(db, workers=2, redis_url=redis_url) as server:
-            asyncio.run(_scenario(db, server, world, redis_url))
+        # A loop of its own in a thread of its own: an async test before this one may have left
+        # the main thread's event loop set.
+        with (Server(db, workers=2, redis_url=redis_url) as server,
+              concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool):
+            pool.submit(asyncio.run, _scenario(db, server, world, redis_url)).result()
 
 
 async def _scenario(db: BenchDatabase, server: Server, world: Any, redis_url: str) -> None:
