@@ -25,6 +25,7 @@ from booking.models import (
     Role,
     User,
 )
+from booking.selectors import interpreter_blocks_visible_to
 from booking.services.waves import assignment_reopen, next_wave_if_exhausted
 from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
@@ -156,8 +157,6 @@ def interpreter_block_create(
 def interpreter_block_delete(*, user: User, block_id: int) -> None:
     """Lift a block (a booker of the organisation, or an administrator). Assignments taken off
     while it stood are not given back."""
-    from booking.selectors import interpreter_blocks_visible_to
-
     block = interpreter_blocks_visible_to(user=user).select_for_update(of=("self",)).filter(
         pk=block_id
     ).first()
