@@ -14,3 +14,11 @@ class BookingConfig(AppConfig):
         from tolk.db import register_conflicts
 
         register_conflicts(CONFLICTS)
+
+        # The relay's periodic jobs: realtime sits below the services and never imports them.
+        from booking import realtime
+        from booking.services.offers import offers_expire_due
+        from booking.services.recheck import recheck_daily_due
+
+        realtime.relay_jobs_register(expire_offers=offers_expire_due,
+                                     daily_recheck=recheck_daily_due)

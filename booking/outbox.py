@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from booking import realtime
 from booking.models import Event
 
 
@@ -48,13 +49,9 @@ def _dispatch_on_commit() -> None:
     ):
         return
     transaction.on_commit(_dispatch_after_commit)
-    from booking import realtime
-
     if realtime.relay_in_jobs():
         realtime.outbox_notify()
 
 
 def _dispatch_after_commit() -> None:
-    from booking import realtime
-
     realtime.outbox_dispatch_after_commit()

@@ -242,11 +242,30 @@ def outbox_dispatch_after_commit() -> None:
     outbox_dispatch_pending()
 
 
-def _offers_expire_due() -> int:
-    # The booking services import this module's helpers indirectly; import late to avoid a cycle.
-    from booking.services.offers import offers_expire_due
+# The periodic work the relay does besides sending events: offer expiry and the daily re-check.
+# Both are booking services, which record events through the outbox and so sit above this module:
+# they are registered when the app is ready (`booking.apps`), and this module imports no service.
+_expire_offers: Callable[[], int] | None = None
+_daily_recheck: Callable[[], object] | None = None
 
-    expired = offers_expire_due()
+
+def relay_jobs_register(*, expire_offers: Callable[[], int],
+                        daily_recheck: Callable[[], object]) -> None:
+    """Give the relay (and `run_jobs`) the offer expiry and the daily re-check to run."""
+    global _expire_offers, _daily_recheck
+    _expire_offers, _daily_recheck = expire_offers, daily_recheck
+
+
+def offers_expire_registered() -> int:
+    """Expire due offers with the registered job; 0 before the app is ready."""
+    if _expire_offers is None:
+        logger.warning("relay: no offer expiry registered (is the booking app ready?)")
+        return 0
+    return _expire_offers()
+
+
+def _offers_expire_due() -> int:
+    expired = offers_expire_registered()
     daily_recheck_guarded()
     return expired
 
@@ -255,10 +274,10 @@ def daily_recheck_guarded() -> None:
     """The daily re-check of the coming weeks' assignments (once a day per installation, see
     `booking.services.recheck.recheck_daily_due`), run where offers are expired. A failure is
     logged and tried again next round: it must not stop offer expiry or the relay."""
-    from booking.services.recheck import recheck_daily_due
-
+    if _daily_recheck is None:
+        return
     try:
-        recheck_daily_due()
+        _daily_recheck()
     except Exception:
         logger.warning("daily rules re-check failed; trying again next round", exc_info=True)
 

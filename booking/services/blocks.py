@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking.lifecycle import offers_withdraw
 from booking.locks import lock_booking
 from booking.models import (
     Assignment,
@@ -24,6 +25,8 @@ from booking.models import (
     Role,
     User,
 )
+from booking.selectors import interpreter_blocks_visible_to
+from booking.services.waves import assignment_reopen, next_wave_if_exhausted
 from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
@@ -89,9 +92,6 @@ def interpreter_block_create(
 ) -> BlockResult:
     """Block the interpreter for the caller's organisation (a booker's own; an administrator
     names it), for `case_reference` or, when empty, for every booking of the organisation."""
-    from booking.services.bookings import _reopen, offers_withdraw
-    from booking.services.offers import _next_wave_if_exhausted
-
     now = now or timezone.now()
     organisation = _organisation_for(user=user, organisation_number=organisation_number.strip())
     reason = reason.strip()
@@ -139,7 +139,7 @@ def interpreter_block_create(
         withdrawn += offers_withdraw(booking=booking, reason="cancelled",
                                      interpreter_ids=[interpreter.pk])
         # The wave may now have no pending offer left: the next one goes out (or unfilled).
-        _next_wave_if_exhausted(booking, now=now)
+        next_wave_if_exhausted(booking, now=now)
         assignment = (
             Assignment.objects.select_for_update()
             .filter(booking=booking, interpreter=interpreter, status=AssignmentStatus.ACTIVE,
@@ -147,8 +147,8 @@ def interpreter_block_create(
             .first()
         )
         if assignment is not None:
-            _reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=user,
-                    reason=audit_reason, action="blocked_reopened", now=now)
+            assignment_reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=user,
+                              reason=audit_reason, action="blocked_reopened", now=now)
             reopened += 1
     return BlockResult(block=block, withdrawn_offers=withdrawn, reopened_assignments=reopened)
 
@@ -157,8 +157,6 @@ def interpreter_block_create(
 def interpreter_block_delete(*, user: User, block_id: int) -> None:
     """Lift a block (a booker of the organisation, or an administrator). Assignments taken off
     while it stood are not given back."""
-    from booking.selectors import interpreter_blocks_visible_to
-
     block = interpreter_blocks_visible_to(user=user).select_for_update(of=("self",)).filter(
         pk=block_id
     ).first()

@@ -1,10 +1,10 @@
-"""Writes to bookings: create (with Idempotency-Key), dry-run check, cancel, complete, the
-assignment insert, interpreter cancellation and the reopen after a register change (the
-documented exception path is `booking.services.exception_path`).
+"""Writes to bookings: create (with Idempotency-Key), dry-run check, cancel, complete,
+interpreter cancellation and the reopen after a register change (the documented exception path
+is `booking.services.exception_path`, the assignment insert `booking.services.assignments`).
 
-Every state change goes through `booking_transition`, which writes the audit entry, the
-`booking.changed` event and, for final states, the `booking_finished` signal, all inside the
-transaction of the change.
+Every state change goes through the lifecycle (`booking.lifecycle.booking_transition`), which
+refuses a move its table does not list and writes the audit entry, the `booking.changed` event
+and, for final states, the `booking_finished` signal, all inside the transaction of the change.
 """
 
 from __future__ import annotations
@@ -20,18 +20,22 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.conflicts import booking_taken_error, interpreter_busy_error
-from booking.languages import AMBIGUOUS_LANGUAGE, language_name, language_resolve
+from booking.languages import AMBIGUOUS_LANGUAGE, language_resolve
+from booking.lifecycle import (
+    assignment_end,
+    booking_can,
+    booking_created,
+    booking_transition,
+    offer_close,
+    offers_withdraw,
+)
 from booking.locks import lock_booking
 from booking.models import (
-    FINAL_BOOKING_STATUSES,
     Assignment,
     AssignmentStatus,
-    AuditEntry,
     Booking,
     BookingStatus,
     CancelledBy,
-    DeclarationSource,
     Gender,
     IdempotencyRecord,
     Interpreter,
@@ -46,23 +50,16 @@ from booking.models import (
     User,
 )
 from booking.models.choices import BLOCKING_EVENT_KINDS
-from booking.outbox import event_record
-from booking.rules import Declarations, rule_set_for, rules_in_force, times
 from booking.rules import checks as rules
-from booking.rules.checks import ChildException, ExceptionRecord
-from booking.rules.declarations import WrittenDeclaration
+from booking.rules import rule_set_for, rules_in_force, times
 from booking.selectors import qualification_on
 from booking.selectors_bookings import (
-    blocked_range,
     booking_candidates_ranked,
     booking_date,
-    interpreter_is_free,
-    travel_for,
 )
-from booking.services.guidelines import guideline_in_force
-from booking.signals import booking_finished, booking_reopened
+from booking.selectors_guidelines import guideline_in_force
+from booking.services.waves import assignment_reopen, offers_send_wave_locked
 from booking.validators import is_valid_municipality
-from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.times import instant
 
@@ -109,120 +106,6 @@ def _not_found() -> NotFoundError:
         code="booking_not_found", message_nb="Fant ikke bestillingen.",
         message_en="Booking not found.",
     )
-
-
-# --- audit, events, transitions ---------------------------------------------------------------
-
-
-def audit_record(
-    *, booking: Booking, actor: User | None, action: str, from_status: str = "",
-    to_status: str = "", reason: str = "", details: dict[str, Any] | None = None,
-    actor_role: str = "",
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        booking=booking,
-        actor=actor,
-        actor_role=actor_role or (actor.role if actor is not None else "system"),
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason[:500],
-        details=details or {},
-    )
-
-
-def booking_event_payload(booking: Booking, *, from_status: str, to_status: str) -> dict[str, Any]:
-    return {
-        "booking_id": booking.pk,
-        "status": booking.status,
-        "from": from_status,
-        "to": to_status,
-        "language": booking.language,
-        "start": booking.start.isoformat(),
-        "end": booking.end.isoformat(),
-    }
-
-
-def booking_transition(
-    *, booking: Booking, to_status: str, actor: User | None, action: str, reason: str = "",
-    details: dict[str, Any] | None = None, actor_role: str = "",
-    update_fields: tuple[str, ...] = (),
-) -> None:
-    """Move `booking` to `to_status` and record it. Call inside transaction.atomic holding
-    SELECT ... FOR UPDATE on the booking row (`booking.locks.lock_booking`)."""
-    from_status = booking.status
-    booking.status = to_status
-    fields = {"status", "updated_at", *update_fields}
-    if to_status in FINAL_BOOKING_STATUSES:
-        booking.finished_at = timezone.now()
-        fields.add("finished_at")
-    elif from_status in FINAL_BOOKING_STATUSES:
-        booking.finished_at = None
-        fields.add("finished_at")
-    booking.save(update_fields=sorted(fields))
-    audit_record(
-        booking=booking, actor=actor, action=action, from_status=from_status,
-        to_status=to_status, reason=reason, details=details, actor_role=actor_role,
-    )
-    event_record(
-        kind="booking.changed",
-        payload=booking_event_payload(booking, from_status=from_status, to_status=to_status),
-        organisation_ids=[booking.customer_id, booking.provider_id],
-    )
-    if to_status in FINAL_BOOKING_STATUSES:
-        booking_finished.send(sender=Booking, booking=booking)
-    elif from_status in FINAL_BOOKING_STATUSES:
-        booking_reopened.send(sender=Booking, booking=booking)
-
-
-def assignment_event(assignment: Assignment, *, change: str,
-                     extra: dict[str, Any] | None = None) -> None:
-    if assignment.interpreter_id is None:
-        return
-    booking = assignment.booking
-    event_record(
-        kind="assignment.changed",
-        payload={
-            **(extra or {}),
-            "assignment_id": assignment.pk,
-            "booking_id": booking.pk,
-            "change": change,
-            "status": assignment.status,
-            "language": booking.language,
-            "language_name": language_name(booking.language),
-            "modality": booking.modality,
-            "start": assignment.start.isoformat(),
-            "end": assignment.end.isoformat(),
-        },
-        interpreter_ids=[assignment.interpreter_id],
-    )
-
-
-def offers_withdraw(
-    *, booking: Booking, reason: str, exclude_offer_id: int | None = None,
-    interpreter_ids: list[int] | None = None,
-) -> int:
-    """Withdraw the booking's pending offers (reason `taken`, `expired` or `cancelled`), or only
-    those to `interpreter_ids`. Call holding the booking lock."""
-    pending = Offer.objects.filter(booking=booking, status=OfferStatus.PENDING)
-    if exclude_offer_id is not None:
-        pending = pending.exclude(pk=exclude_offer_id)
-    if interpreter_ids is not None:
-        pending = pending.filter(interpreter_id__in=interpreter_ids)
-    rows = list(pending.values_list("pk", "interpreter_id"))
-    if not rows:
-        return 0
-    new_status = OfferStatus.EXPIRED if reason == "expired" else OfferStatus.WITHDRAWN
-    Offer.objects.filter(pk__in=[pk for pk, _ in rows]).update(
-        status=new_status, responded_at=timezone.now()
-    )
-    for offer_id, interpreter_id in rows:
-        event_record(
-            kind="offer.withdrawn",
-            payload={"offer_id": offer_id, "booking_id": booking.pk, "reason": reason},
-            interpreter_ids=[interpreter_id],
-        )
-    return len(rows)
 
 
 # --- create and check -------------------------------------------------------------------------
@@ -436,8 +319,8 @@ def booking_create(
                 IdempotencyRecord.objects.create(
                     user=user, key=key, request_hash=fingerprint, booking=booking
                 )
-            audit_record(
-                booking=booking, actor=user, action="created", to_status=booking.status,
+            booking_created(
+                booking=booking, actor=user,
                 details={
                     "rule_set": booking.rule_set,
                     "guideline_version": prepared.guideline_version,
@@ -445,14 +328,7 @@ def booking_create(
                     "qualified_required": booking.qualified_required,
                 },
             )
-            event_record(
-                kind="booking.changed",
-                payload=booking_event_payload(booking, from_status="", to_status=booking.status),
-                organisation_ids=[booking.customer_id, booking.provider_id],
-            )
             if getattr(settings, "TOLK_AUTO_DISPATCH", False):
-                from booking.services.offers import offers_send_wave_locked
-
                 # Automatic dispatch: the first wave goes out with the booking.
                 offers_send_wave_locked(booking=lock_booking(booking_id=booking.pk), actor=None,
                                         limit=None, now=now)
@@ -496,7 +372,7 @@ def booking_cancel(
     now = now or timezone.now()
     booking = lock_booking(booking_id=booking_id)
     by = _require_customer_or_provider(user, booking)
-    if booking.status in FINAL_BOOKING_STATUSES:
+    if not booking_can(booking.status, BookingStatus.CANCELLED):
         raise ConflictError(
             code="booking_final",
             message_nb=f"Bestillingen er allerede {booking.status}.",
@@ -512,11 +388,8 @@ def booking_cancel(
     offers_withdraw(booking=booking, reason="cancelled")
     assignment = _live_assignment_locked(booking)
     if assignment is not None:
-        assignment.status = AssignmentStatus.CANCELLED
-        assignment.ended_at = now
-        assignment.end_reason = f"booking cancelled by {by}"
-        assignment.save(update_fields=["status", "ended_at", "end_reason"])
-        assignment_event(assignment, change="cancelled")
+        assignment_end(assignment=assignment, to_status=AssignmentStatus.CANCELLED, now=now,
+                       reason=f"booking cancelled by {by}")
     booking_transition(
         booking=booking, to_status=BookingStatus.CANCELLED, actor=user, action="cancelled",
         reason=reason, details={"late": booking.late_cancellation, "by": by,
@@ -536,7 +409,7 @@ def booking_complete(
     now = now or timezone.now()
     booking = lock_booking(booking_id=booking_id)
     _require_customer_or_provider(user, booking)
-    if booking.status != BookingStatus.ASSIGNED:
+    if not booking_can(booking.status, BookingStatus.COMPLETED):
         raise ConflictError(
             code="booking_not_assigned",
             message_nb="Bare en tildelt bestilling kan fullføres.",
@@ -553,14 +426,11 @@ def booking_complete(
     if assignment is None:  # pragma: no cover - guarded by the unique constraint and status
         raise ConflictError(code="booking_not_assigned", message_nb="Ingen aktiv tildeling.",
                             message_en="No active assignment.")
-    assignment.status = AssignmentStatus.COMPLETED
     assignment.actual_start = actual_start
     assignment.actual_end = actual_end
     assignment.cost_nok = cost_nok
-    assignment.ended_at = now
-    assignment.save(update_fields=["status", "actual_start", "actual_end", "cost_nok",
-                                   "ended_at"])
-    assignment_event(assignment, change="completed")
+    assignment_end(assignment=assignment, to_status=AssignmentStatus.COMPLETED, now=now,
+                   update_fields=("actual_start", "actual_end", "cost_nok"))
     booking_transition(
         booking=booking, to_status=BookingStatus.COMPLETED, actor=user, action="completed",
         details={"actual_start": actual_start.isoformat(), "actual_end": actual_end.isoformat(),
@@ -570,93 +440,6 @@ def booking_complete(
 
 
 # --- assignments ------------------------------------------------------------------------------
-
-
-def assignment_create(
-    *, booking: Booking, interpreter: Interpreter | None, actor: User | None,
-    category: str, basis: str, declarations: Declarations,
-    offer: Offer | None = None, exception: ExceptionRecord | None = None,
-    adhoc_name: str = "", adhoc_age: int | None = None,
-    child_exception: ChildException | None = None,
-    written: WrittenDeclaration | None = None, now: dt.datetime,
-) -> Assignment:
-    """Insert the assignment. Call holding the booking lock (and the interpreter lock). The
-    interpreter's §§ 15–16 declarations are required: given when accepting (`declarations`), or
-    for an ad hoc interpreter in writing (`written`, recorded by `actor` at `now`). A clash with
-    the database constraints becomes a 409: `interpreter_busy` (overlapping assignment, travel
-    included) or `booking_already_assigned`."""
-    declarations.require_complete()
-    travel = (
-        travel_for(booking=booking, interpreter_municipality=interpreter.municipality)
-        if interpreter is not None else 0
-    )
-    start, end = blocked_range(booking=booking, travel=travel)
-    if interpreter is not None and not interpreter_is_free(
-        interpreter_id=interpreter.pk, start=start, end=end, exclude_booking_id=booking.pk
-    ):
-        raise interpreter_busy_error()
-    try:
-        with transaction.atomic():
-            assignment = Assignment.objects.create(
-                booking=booking,
-                interpreter=interpreter,
-                offer=offer,
-                adhoc_name=adhoc_name,
-                adhoc_age=adhoc_age,
-                start=booking.start,
-                end=booking.end,
-                blocked_start=start,
-                blocked_end=end,
-                travel_minutes=travel,
-                category=category,
-                category_checked_at=now,
-                basis=basis,
-                exception_ground=exception.ground if exception else "",
-                exception_justification=exception.justification if exception else "",
-                exception_decided_by=exception.decided_by if exception else "",
-                child_exception_ground=child_exception.ground if child_exception else "",
-                child_exception_reason=child_exception.reason if child_exception else "",
-                declared_impartial=declarations.impartial,
-                declared_confidentiality=declarations.confidentiality,
-                declared_at=written.declared_at if written else now,
-                declaration_source=(
-                    DeclarationSource.WRITTEN if written else DeclarationSource.INTERPRETER
-                ),
-                declared_by_name=" ".join(written.declared_by.split()) if written else "",
-                declaration_recorded_by=actor if written else None,
-                declaration_recorded_at=now if written else None,
-                created_by=actor,
-            )
-    except IntegrityError as exc:
-        name = constraint_name(exc)
-        if name == "assignment_no_overlap":
-            raise interpreter_busy_error() from exc
-        if name == "assignment_one_per_booking":
-            raise booking_taken_error() from exc
-        raise
-    return assignment
-
-
-def _reopen(booking: Booking, assignment: Assignment, *, status: str, actor: User | None,
-            reason: str, action: str, actor_role: str = "", now: dt.datetime,
-            details: dict[str, Any] | None = None) -> None:
-    """Take the interpreter off, reopen the booking and offer it again. Call holding the
-    booking lock. `details` (e.g. the rule that no longer holds) go into the audit entry and the
-    interpreter's `assignment.changed` event."""
-    from booking.services.offers import offers_send_wave_locked
-
-    assignment.status = status
-    assignment.ended_at = now
-    assignment.end_reason = reason[:500]
-    assignment.save(update_fields=["status", "ended_at", "end_reason"])
-    assignment_event(assignment, change=status, extra=details)
-    booking_transition(
-        booking=booking, to_status=BookingStatus.OPEN, actor=actor, action=action,
-        reason=reason, actor_role=actor_role,
-        details={"assignment_id": assignment.pk,
-                 "interpreter": assignment.interpreter_label, **(details or {})},
-    )
-    offers_send_wave_locked(booking=booking, actor=None, limit=None, now=now)
 
 
 @transaction.atomic
@@ -683,9 +466,9 @@ def assignment_cancel_by_interpreter(
             message_nb="Oppdraget har startet og kan ikke avbestilles.",
             message_en="The assignment has started and cannot be cancelled.",
         )
-    _reopen(booking, assignment, status=AssignmentStatus.CANCELLED, actor=user,
-            reason=reason or "cancelled by the interpreter", action="interpreter_cancelled",
-            now=now)
+    assignment_reopen(booking, assignment, status=AssignmentStatus.CANCELLED, actor=user,
+                      reason=reason or "cancelled by the interpreter",
+                      action="interpreter_cancelled", now=now)
     booking.refresh_from_db()
     return booking
 
@@ -721,15 +504,7 @@ def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -
                 basis = "exception" if offer.personal else "qualified"
                 if _still_allowed(offer.interpreter_id, booking, on, basis):
                     continue
-                offer.status = OfferStatus.WITHDRAWN
-                offer.responded_at = now
-                offer.save(update_fields=["status", "responded_at"])
-                event_record(
-                    kind="offer.withdrawn",
-                    payload={"offer_id": offer.pk, "booking_id": booking.pk,
-                             "reason": "cancelled"},
-                    interpreter_ids=[offer.interpreter_id],
-                )
+                offer_close(offer=offer, booking=booking, reason="cancelled", now=now)
             assignment = (
                 Assignment.objects.select_for_update()
                 .filter(booking=booking, interpreter_id__in=interpreter_ids,
@@ -740,8 +515,9 @@ def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -
                 continue
             if _still_allowed(assignment.interpreter_id, booking, on, assignment.basis):
                 continue
-            _reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=None,
-                    reason=reason, action="register_reopened", actor_role="register", now=now)
+            assignment_reopen(booking, assignment, status=AssignmentStatus.REOPENED,
+                              actor=None, reason=reason, action="register_reopened",
+                              actor_role="register", now=now)
             reopened += 1
     return reopened
 

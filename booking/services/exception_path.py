@@ -21,6 +21,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from booking.conflicts import interpreter_busy_error
+from booking.lifecycle import (
+    assignment_event,
+    audit_record,
+    booking_sources,
+    booking_transition,
+    offer_reissue,
+    offers_created,
+    offers_withdraw,
+)
 from booking.locks import lock_booking, lock_interpreter
 from booking.models import (
     Assignment,
@@ -32,7 +42,6 @@ from booking.models import (
     Role,
     User,
 )
-from booking.outbox import event_record
 from booking.rules import Declarations, rule_set_for
 from booking.rules import checks as rules
 from booking.rules.checks import ChildException, ExceptionRecord
@@ -45,19 +54,15 @@ from booking.selectors_bookings import (
     interpreter_is_free,
     travel_for,
 )
-from booking.services.bookings import (
-    assignment_create,
-    assignment_event,
-    audit_record,
-    booking_transition,
-    interpreter_busy_error,
-    offers_withdraw,
-)
+from booking.services.assignments import assignment_create
+from booking.services.waves import offer_minutes_default
 from tolk.errors import ConflictError, NotFoundError, ValidationFailed
 
 # A § 16 override needs a written reason, not a word.
 MIN_OVERRIDE_REASON = 10
-EXCEPTION_PATH_STATUSES = (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED)
+# Where the exception path may start: wherever the booking can still become `assigned` (open,
+# offered, and unfilled – the path reopens a booking nobody took).
+EXCEPTION_PATH_STATUSES = booking_sources(BookingStatus.ASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -154,8 +159,6 @@ def offer_send_personal(
     The rules of the exception path are applied now (and again at accept); the booking's other
     pending offers are withdrawn and the booking is `offered` until the interpreter answers. The
     offer is open for `TOLK_OFFER_MINUTES`, but never past the booking's end."""
-    from booking.services.offers import offer_minutes_default, offer_payload
-
     now = now or timezone.now()
     booking = _booking_for_exception(booking_id=booking_id, user=user)
     if booking.end <= now:
@@ -192,7 +195,6 @@ def offer_send_personal(
                     exclude_offer_id=offer.pk if offer is not None else None)
     values = {
         "personal": True,
-        "status": OfferStatus.PENDING,
         "wave": booking.wave,
         "rank": 1,
         "expires_at": min(now + dt.timedelta(minutes=offer_minutes_default()), booking.end),
@@ -205,13 +207,11 @@ def offer_send_personal(
         "sent_by": user,
     }
     if offer is None:
-        offer = Offer.objects.create(booking=booking, interpreter=interpreter, **values)
+        offer = Offer.objects.create(booking=booking, interpreter=interpreter,
+                                     status=OfferStatus.PENDING, **values)
     else:
-        for name, value in values.items():
-            setattr(offer, name, value)
-        offer.save(update_fields=list(values))
-    event_record(kind="offer.created", payload=offer_payload(offer, booking),
-                 interpreter_ids=[interpreter.pk])
+        offer_reissue(offer=offer, values=values)
+    offers_created(offers=[offer], booking=booking)
     details = {
         "offer_id": offer.pk,
         "interpreter": interpreter.register_number,

@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
 from booking.models import Guideline, Organisation, User
 from booking.rules.checks import check_category_value
+from booking.selectors_guidelines import guideline_in_force, guidelines_in_force
+from booking.services.recheck import RecheckResult, recheck_organisation
 from tolk.errors import ValidationFailed
 
-if TYPE_CHECKING:
-    from booking.services.recheck import RecheckResult
-
-
-def guideline_in_force(*, organisation_id: int, on: dt.date) -> Guideline | None:
-    """The newest guideline version of the organisation that is valid from `on` or earlier."""
-    return (
-        Guideline.objects.filter(organisation_id=organisation_id, valid_from__lte=on)
-        .order_by("-valid_from", "-version")
-        .first()
-    )
-
-
-def guidelines_in_force(
-    *, wanted: Iterable[tuple[int, dt.date]]
-) -> dict[tuple[int, dt.date], Guideline | None]:
-    """`guideline_in_force` for many (organisation id, date) pairs in one query."""
-    pairs = set(wanted)
-    versions: dict[int, list[Guideline]] = {}
-    for guideline in Guideline.objects.filter(
-        organisation_id__in={org for org, _ in pairs}
-    ).order_by("-valid_from", "-version"):
-        versions.setdefault(guideline.organisation_id, []).append(guideline)
-    return {
-        (org, on): next((g for g in versions.get(org, []) if g.valid_from <= on), None)
-        for org, on in pairs
-    }
+# The reads live with the selectors; re-exported here for the callers that use them from here.
+__all__ = ["guideline_in_force", "guidelines_in_force", "guideline_publish",
+           "guideline_publish_rechecked"]
 
 
 def _clean_platforms(value: Any) -> list[str]:
@@ -115,8 +92,6 @@ def guideline_publish_rechecked(
     category, a police certificate) applies to the organisation's coming bookings on those days:
     in the same transaction they are re-checked, offers that no longer qualify are withdrawn and
     assignments that no longer qualify are reopened and offered again."""
-    from booking.services.recheck import recheck_organisation
-
     check_category_value(field="min_category", value=min_category)
     if not 0 <= late_cancellation_hours <= 24 * 14:
         raise ValidationFailed(

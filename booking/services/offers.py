@@ -5,160 +5,58 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from booking.languages import language_name
+from booking.conflicts import booking_taken_error
+from booking.lifecycle import (
+    BOOKING_WAVE_STATUSES,
+    assignment_event,
+    audit_record,
+    booking_transition,
+    offer_close,
+    offer_payload,
+    offer_transition,
+    offers_withdraw,
+)
 from booking.locks import lock_booking, lock_interpreter, lock_offer
 from booking.models import (
     Assignment,
     Booking,
     BookingStatus,
-    Modality,
     Offer,
     OfferStatus,
     Role,
     User,
 )
-from booking.outbox import event_record
 from booking.rules import Declarations
 from booking.rules import checks as rules
 from booking.selectors import qualification_on
-from booking.selectors_bookings import booking_candidates, booking_date, interpreter_blocked_for
-from booking.services.bookings import (
-    assignment_create,
-    assignment_event,
-    booking_taken_error,
-    booking_transition,
-    offers_withdraw,
+from booking.selectors_bookings import booking_date, interpreter_blocked_for
+from booking.services.assignments import assignment_create
+from booking.services.exception_path import personal_offer_terms
+from booking.services.waves import (
+    booking_mark_unfilled,
+    next_wave_if_exhausted,
+    offer_minutes_default,
+    offers_send_wave_locked,
+    wave_size_default,
 )
 from tolk.errors import ConflictError, NotFoundError, ValidationFailed
 
+# Re-exported: the offer payload (API, websocket) and the wave functions are used from here.
+__all__ = [
+    "MAX_WAVE", "offer_accept", "offer_decline", "offer_minutes_default", "offer_payload",
+    "offers_expire_due", "offers_send_wave", "offers_send_wave_locked", "wave_size_default",
+]
+
 MAX_WAVE = 100
-
-
-def wave_size_default() -> int:
-    return int(getattr(settings, "TOLK_OFFER_WAVE_SIZE", 5))
-
-
-def offer_minutes_default() -> int:
-    return int(getattr(settings, "TOLK_OFFER_MINUTES", 60))
-
-
-def offer_payload(offer: Offer, booking: Booking) -> dict[str, object]:
-    """What the interpreter needs to judge the offer (§ 14): never data about the person."""
-    payload: dict[str, object] = {
-        "offer_id": offer.pk,
-        "booking_id": booking.pk,
-        "language": booking.language,
-        "language_name": language_name(booking.language),
-        "dialect": booking.dialect,
-        "modality": booking.modality,
-        "start": booking.start.isoformat(),
-        "end": booking.end.isoformat(),
-        "topic_notes": booking.topic_notes,
-        "terminology_notes": booking.terminology_notes,
-        "expires_at": offer.expires_at.isoformat(),
-        "personal": offer.personal,
-    }
-    if booking.modality == Modality.ONSITE:
-        payload["municipality"] = booking.municipality
-        payload["address"] = booking.address
-    else:
-        payload["platform"] = booking.platform
-    return payload
 
 
 def _offer_not_found() -> NotFoundError:
     return NotFoundError(
         code="offer_not_found", message_nb="Fant ikke tilbudet.", message_en="Offer not found."
     )
-
-
-def _mark_unfilled(booking: Booking, *, actor: User | None, reason: str) -> None:
-    booking_transition(
-        booking=booking, to_status=BookingStatus.UNFILLED, actor=actor, action="unfilled",
-        reason=reason, actor_role="" if actor else "system",
-    )
-
-
-def offers_send_wave_locked(
-    *, booking: Booking, actor: User | None, limit: int | None, now: dt.datetime,
-    register_numbers: list[str] | None = None,
-) -> list[Offer]:
-    """Offer `booking` to the next `limit` candidates (or to the chosen `register_numbers`, who
-    must be candidates). Call inside transaction.atomic holding SELECT ... FOR UPDATE on the
-    booking row. When nobody is left and no offer is pending, the booking becomes `unfilled`."""
-    limit = limit or wave_size_default()
-    if booking.start <= now:
-        if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
-            _mark_unfilled(booking, actor=actor, reason="start time reached without interpreter")
-        return []
-    candidates = booking_candidates(
-        booking=booking, now=now, limit=None if register_numbers else limit
-    )
-    if register_numbers:
-        wanted = set(register_numbers)
-        candidates = [c for c in candidates if c.register_number in wanted]
-        missing = sorted(wanted - {c.register_number for c in candidates})
-        if missing:
-            raise ValidationFailed(
-                code="not_a_candidate",
-                message_nb="Noen av tolkene kan ikke få tilbudet (se ?explain= for grunnen).",
-                message_en="Some of the interpreters cannot be offered the booking (see "
-                "?explain= for the reason).",
-                fields={"register_numbers": missing},
-            )
-    candidates = candidates[:limit]
-    if not candidates:
-        if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
-            _mark_unfilled(booking, actor=actor, reason="no candidates left")
-        return []
-    expires_at = min(now + dt.timedelta(minutes=offer_minutes_default()), booking.start)
-    booking.wave += 1
-    # Interpreters whose earlier offer was withdrawn (someone else took it) get that row back.
-    earlier = {
-        o.interpreter_id: o
-        for o in Offer.objects.select_for_update().filter(
-            booking=booking, interpreter_id__in=[c.interpreter_id for c in candidates],
-            status=OfferStatus.WITHDRAWN,
-        )
-    }
-    fresh = []
-    for c in candidates:
-        offer = earlier.get(c.interpreter_id)
-        if offer is None:
-            fresh.append(Offer(booking=booking, interpreter_id=c.interpreter_id,
-                               wave=booking.wave, rank=c.rank, expires_at=expires_at))
-            continue
-        offer.status = OfferStatus.PENDING
-        offer.wave, offer.rank, offer.expires_at = booking.wave, c.rank, expires_at
-        offer.responded_at = None
-        offer.save(update_fields=["status", "wave", "rank", "expires_at", "responded_at"])
-    Offer.objects.bulk_create(fresh)
-    offers = list(Offer.objects.filter(booking=booking, wave=booking.wave).order_by("rank"))
-    for offer in offers:
-        event_record(kind="offer.created", payload=offer_payload(offer, booking),
-                     interpreter_ids=[offer.interpreter_id])
-    details = {
-        "wave": booking.wave,
-        "interpreters": [c.register_number for c in candidates],
-        "expires_at": expires_at.isoformat(),
-    }
-    if booking.status != BookingStatus.OFFERED:
-        booking_transition(
-            booking=booking, to_status=BookingStatus.OFFERED, actor=actor, action="offers_sent",
-            details=details, actor_role="" if actor else "system", update_fields=("wave",),
-        )
-    else:
-        booking.save(update_fields=["wave", "updated_at"])
-        from booking.services.bookings import audit_record
-
-        audit_record(booking=booking, actor=actor, action="offers_sent",
-                     from_status=booking.status, to_status=booking.status, details=details,
-                     actor_role="" if actor else "system")
-    return offers
 
 
 @transaction.atomic
@@ -182,7 +80,7 @@ def offers_send_wave(
     ):
         raise NotFoundError(code="booking_not_found", message_nb="Fant ikke bestillingen.",
                             message_en="Booking not found.")
-    if booking.status not in (BookingStatus.OPEN, BookingStatus.OFFERED):
+    if booking.status not in BOOKING_WAVE_STATUSES:
         raise ConflictError(
             code="booking_not_open",
             message_nb="Bestillingen kan ikke tilbys nå.",
@@ -248,8 +146,6 @@ def offer_accept(
         if offer.personal:
             # Chosen by the coordinator on the exception path: its § 7 exception and § 16
             # override are checked again, now that the interpreter declares.
-            from booking.services.exception_path import personal_offer_terms
-
             terms = personal_offer_terms(offer=offer, booking=booking, interpreter=interpreter)
             category, basis, exception = terms.category, terms.basis, terms.exception
         else:
@@ -272,9 +168,7 @@ def offer_accept(
             booking=booking, interpreter=interpreter, actor=user, category=category,
             basis=basis, declarations=declarations, offer=offer, exception=exception, now=now,
         )
-        offer.status = OfferStatus.ACCEPTED
-        offer.responded_at = now
-        offer.save(update_fields=["status", "responded_at"])
+        offer_transition(offer=offer, to_status=OfferStatus.ACCEPTED, now=now)
         offers_withdraw(booking=booking, reason="taken", exclude_offer_id=offer.pk)
         assignment_event(assignment, change="assigned")
         booking_transition(
@@ -307,25 +201,13 @@ def offer_decline(
         booking = lock_booking(booking_id=found.booking_id)
         offer = lock_offer(offer_id=found.pk)
         _require_pending(offer, now)
-        offer.status = OfferStatus.DECLINED
-        offer.responded_at = now
-        offer.decline_reason = reason.strip()[:500]
-        offer.save(update_fields=["status", "responded_at", "decline_reason"])
-        from booking.services.bookings import audit_record
-
+        offer_close(offer=offer, booking=booking, reason="declined", now=now,
+                    decline_reason=reason)
         audit_record(booking=booking, actor=user, action="offer_declined",
                      from_status=booking.status, to_status=booking.status,
                      reason=offer.decline_reason, details={"offer_id": offer.pk})
-        _next_wave_if_exhausted(booking, now=now)
+        next_wave_if_exhausted(booking, now=now)
     return offer
-
-
-def _next_wave_if_exhausted(booking: Booking, *, now: dt.datetime) -> None:
-    if booking.status != BookingStatus.OFFERED:
-        return
-    if Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
-        return
-    offers_send_wave_locked(booking=booking, actor=None, limit=None, now=now)
 
 
 def offers_expire_due(*, now: dt.datetime | None = None) -> int:
@@ -351,18 +233,11 @@ def offers_expire_due(*, now: dt.datetime | None = None) -> int:
                 .filter(booking=booking, status=OfferStatus.PENDING, expires_at__lte=now)
             )
             for offer in due:
-                offer.status = OfferStatus.EXPIRED
-                offer.responded_at = now
-                offer.save(update_fields=["status", "responded_at"])
-                event_record(
-                    kind="offer.withdrawn",
-                    payload={"offer_id": offer.pk, "booking_id": booking.pk,
-                             "reason": "expired"},
-                    interpreter_ids=[offer.interpreter_id],
-                )
+                offer_close(offer=offer, booking=booking, reason="expired", now=now)
             expired += len(due)
             if booking.status == BookingStatus.OFFERED:
-                _next_wave_if_exhausted(booking, now=now)
+                next_wave_if_exhausted(booking, now=now)
             elif booking.status == BookingStatus.OPEN and booking.start <= now:
-                _mark_unfilled(booking, actor=None, reason="start time reached without interpreter")
+                booking_mark_unfilled(booking, actor=None,
+                                      reason="start time reached without interpreter")
     return expired

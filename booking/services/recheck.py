@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from booking.lifecycle import audit_record, offer_close
 from booking.locks import lock_booking, lock_booking_nowait
 from booking.models import (
     BLOCKING_EVENT_KINDS,
@@ -58,7 +59,8 @@ from booking.rules import TL7_QUALIFIED
 from booking.rules import checks as rules
 from booking.rules.checks import ExceptionRecord
 from booking.selectors import qualifications_valid_on
-from booking.services.guidelines import guidelines_in_force
+from booking.selectors_guidelines import guidelines_in_force
+from booking.services.waves import assignment_reopen, next_wave_if_exhausted
 from tolk.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -452,9 +454,6 @@ def _recheck_booking(
     *, booking_id: int, scope: _Scope, now: dt.datetime, cause: _Cause, nowait: bool
 ) -> RecheckResult:
     """Re-check one booking under its lock and act. Call inside transaction.atomic."""
-    from booking.services.bookings import _reopen, audit_record
-    from booking.services.offers import _next_wave_if_exhausted
-
     result = RecheckResult()
     if nowait:
         locked = lock_booking_nowait(booking_id=booking_id)
@@ -508,16 +507,9 @@ def _recheck_booking(
                               requirement=requirement)
         if exc is None:
             continue
-        offer.status = OfferStatus.WITHDRAWN
-        offer.responded_at = now
-        offer.save(update_fields=["status", "responded_at"])
+        offer_close(offer=offer, booking=booking, reason="rules", now=now,
+                    extra={"rule": exc.code, "section": exc.section})
         details = _rule_details(exc, cause, on)
-        event_record(
-            kind="offer.withdrawn",
-            payload={"offer_id": offer.pk, "booking_id": booking.pk, "reason": "rules",
-                     "rule": exc.code, "section": exc.section},
-            interpreter_ids=[offer.interpreter_id],
-        )
         event_record(
             kind="booking.rechecked",
             payload={"booking_id": booking.pk, "status": booking.status,
@@ -538,13 +530,14 @@ def _recheck_booking(
                                    requirement=requirement)
         if exc is None:
             continue
-        _reopen(booking, assignment, status=AssignmentStatus.REOPENED, actor=cause.actor,
-                reason=_reason(exc, cause), action=cause.action, actor_role=cause.actor_role,
-                now=now, details=_rule_details(exc, cause, on))
+        assignment_reopen(booking, assignment, status=AssignmentStatus.REOPENED,
+                          actor=cause.actor, reason=_reason(exc, cause), action=cause.action,
+                          actor_role=cause.actor_role, now=now,
+                          details=_rule_details(exc, cause, on))
         result.reopened_assignments += 1
     if result.withdrawn_offers and not result.reopened_assignments:
         # The wave may have no pending offer left: the next one goes out (or unfilled).
-        _next_wave_if_exhausted(booking, now=now)
+        next_wave_if_exhausted(booking, now=now)
     if result.changed:
         result.booking_ids.append(booking.pk)
     return result
