@@ -69,11 +69,13 @@ def fact_counts(*, facts: QuerySet[AssignmentFact], dimension: str) -> pd.DataFr
     rows = (
         facts.order_by()
         .values(column, "outcome", "qualified")
-        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), cost=Sum("cost_nok"))
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), cost=Sum("cost_nok"),
+                  keys=Sum("record_key"))
     )
     frame = pd.DataFrame.from_records(
-        list(rows), columns=[column, "outcome", "qualified", "n", "minutes", "cost"]
+        list(rows), columns=[column, "outcome", "qualified", "n", "minutes", "cost", "keys"]
     ).rename(columns={column: "key"})
+    frame["keys"] = frame["keys"].fillna(0).astype("int64")
     frame["minutes"] = pd.to_numeric(frame["minutes"]).fillna(0)
     frame["cost"] = pd.to_numeric(frame["cost"].map(lambda v: None if v is None else float(v)))
     return _keyed(frame, dimension)
@@ -110,9 +112,10 @@ def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube,
         cursor.execute(
             f"""
             SELECT g.y, {", ".join(f"g.{c}" for c in columns)}, g.outcome, g.qualified,
-                   {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8
+                   {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8,
+                   SUM(g.key_sum)::bigint
             FROM (
-                SELECT year AS y, {every}, outcome, qualified, n,
+                SELECT year AS y, {every}, outcome, qualified, n, key_sum,
                        CASE WHEN minutes_n > 0 THEN minutes END AS minutes,
                        CASE WHEN cost_n > 0 THEN cost END AS cost
                 FROM {SUMMARY_TABLE}
@@ -125,14 +128,14 @@ def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube,
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=[
         "y", *columns, "outcome", "qualified", *(f"g_{c}" for c in columns), "n", "minutes",
-        "cost",
+        "cost", "keys",
     ])
     cubes = {}
     for each in (year - 1, year):
         counts = {}
         for dimension, column in DIMENSION_FIELDS.items():
             part = frame.loc[(frame["y"] == each) & (frame[f"g_{column}"] == 0),
-                             [column, "outcome", "qualified", "n", "minutes", "cost"]]
+                             [column, "outcome", "qualified", "n", "minutes", "cost", "keys"]]
             part = part.rename(columns={column: "key"}).reset_index(drop=True)
             part["minutes"] = pd.to_numeric(part["minutes"]).fillna(0)
             counts[dimension] = _keyed(part, dimension)
@@ -228,8 +231,9 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
 def need_report(
     *, year: int, filters: dict[str, str] | None = None, suppress: bool = True
 ) -> dict[str, Any]:
-    """The yearly need report (see `stats.report.build` for its shape). `suppress=False` is for
-    callers that have checked the `stats.view_unsuppressed` permission."""
+    """The yearly need report (see `stats.report.build` for its shape), protected with the cell
+    key method (`stats.ptable`). `suppress=False` (exact figures) is for callers that have
+    checked the `stats.view_unsuppressed` permission."""
     filters = filters or {}
     threshold = suppression_threshold()
     capacity = coverage_capacity()
