@@ -1,4 +1,4 @@
-"""The need report page: the statistics app's report (`stats.selectors.need_report`, suppressed by
+"""The need report page: the statistics app's report (`stats.selectors.need_report`, protected by
 default) turned into headline figures, charts and tables. No figure is computed here."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from frontend import charts
 from frontend.templatetags.tolk import number as fmt_number
 from frontend.templatetags.tolk import percent, signed_percent
-from stats.selectors import facts_in_year, need_report
+from stats.selectors import assignments_by_year, need_report
 
 TOP_LANGUAGES = 10
 TREND_YEARS = 6
@@ -61,11 +61,11 @@ def _headlines(totals: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _trend(year: int, filters: dict[str, str]) -> list[tuple[str, float | None]]:
-    points: list[tuple[str, float | None]] = []
-    for y in range(year - TREND_YEARS + 1, year + 1):
-        count = facts_in_year(year=y, filters=filters).filter(outcome="completed").count()
-        points.append((str(y), float(count)))
+def _trend(year: int, filters: dict[str, str], suppress: bool) -> list[tuple[str, float | None]]:
+    # Each year as its report publishes it (protected unless `suppress` is False).
+    counts = assignments_by_year(first=year - TREND_YEARS + 1, last=year, filters=filters,
+                                 suppress=suppress)
+    points: list[tuple[str, float | None]] = [(str(y), float(n)) for y, n in counts.items()]
     # Leading years without data say nothing; drop them.
     while len(points) > 1 and not points[0][1]:
         points.pop(0)
@@ -110,7 +110,7 @@ def report_page_context(
             title=shortage_title, fmt=pct, maximum=1.0, suppressed_label=suppressed,
         )),
         (trend_title, charts.line_chart(
-            _trend(year, filters), title=trend_title, fmt=fmt_number,
+            _trend(year, filters, suppress), title=trend_title, fmt=fmt_number,
         )),
     ]
     query: dict[str, Any] = {"year": year, **filters}

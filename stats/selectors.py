@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from booking.models import (
     Sector,
     User,
 )
-from stats import report
+from stats import ptable, report
 from stats.conf import coverage_capacity, suppression_threshold
 from stats.filters import NeedReportFilter
 from stats.models import AssignmentFact, StatsImport
@@ -164,6 +166,41 @@ def _cubes_from_facts(*, year: int, filters: dict[str, str]) -> tuple[report.Cub
             counts={name: fact_counts(facts=facts, dimension=name) for name in names},
         ))
     return cubes[0], cubes[1]
+
+
+def assignments_by_year(
+    *, first: int, last: int, filters: dict[str, str] | None = None, suppress: bool = True
+) -> dict[int, int]:
+    """Assignments carried out per year from `first` to `last`, as each year's need report
+    publishes them (its totals' `assignments`: the same cell, so the same protected value)."""
+    filters = filters or {}
+    if connection.vendor == "postgresql":
+        narrowed = _summary_filters(filters)
+        where = "".join(f" AND {name} = %s" for name in narrowed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT year, SUM(n)::bigint, SUM(key_sum)::bigint FROM {SUMMARY_TABLE} "  # noqa: S608
+                f"WHERE outcome = 'completed' AND year BETWEEN %s AND %s{where} GROUP BY year",
+                [first, last, *narrowed.values()],
+            )
+            rows = cursor.fetchall()
+    else:
+        facts = AssignmentFact.objects.filter(
+            date__gte=year_bounds(first)[0], date__lte=year_bounds(last)[1],
+            outcome="completed",
+        )
+        if filters:
+            facts = NeedReportFilter(filters, queryset=facts).qs
+        rows = list(facts.order_by().values_list(ExtractYear("date"))
+                    .annotate(n=Count("id"), keys=Sum("record_key")))
+    found = {int(year): (int(n), int(keys or 0)) for year, n, keys in rows}
+    years = list(range(first, last + 1))
+    counts = np.array([found.get(y, (0, 0))[0] for y in years], dtype=np.int64)
+    if suppress:
+        keys = np.array([found.get(y, (0, 0))[1] for y in years], dtype=np.int64)
+        counts = ptable.perturbed_counts(counts, keys % ptable.KEY_RANGE,
+                                         suppression_threshold())
+    return {y: int(c) for y, c in zip(years, counts, strict=True)}
 
 
 def register_counts(*, year: int) -> dict[str, int]:

@@ -43,7 +43,7 @@ def test_no_facts_yet_says_so(analyst_client: Client) -> None:
     assert "Det finnes ingen oppdragsfakta ennå" in body
 
 
-def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
+def test_report_shows_headlines_with_change_charts_and_protected_figures(
     analyst_client: Client,
 ) -> None:
     _load(_year(2024, arabic=8, tigrinya=6) + _year(2025, arabic=10, tigrinya=2))
@@ -51,10 +51,12 @@ def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Tolkebehov 2025" in body
-    # 12 assignments in 2025 against 14 in 2024: −14.3 %.
-    assert "−14,3\u00a0% fra i fjor" in body
-    # Tigrinya has 2 assignments, under the threshold of 5: marked, not shown.
-    assert 'class="suppressed"' in body
+    assert "fra i fjor" in body
+    # The figures are protected with the cell key method, and the page says so.
+    assert 'data-protection="cell_key"' in body and "cellenøkkelmetoden" in body
+    report = response.context["report"]
+    tir = next(row for row in report["by_language"] if row["key"] == "tir")
+    assert tir["assignments"] == 0  # 2 assignments: a small number is shown as 0
     assert body.count("<svg") >= 5
     assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
     assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body
@@ -131,12 +133,13 @@ def test_small_numbers_only_for_users_with_the_permission(client: Client) -> Non
     client.force_login(analyst)
     refused = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
     assert 'name="unsuppressed"' not in refused
-    assert 'class="suppressed"' in refused  # asked for, not given
+    assert 'data-protection="cell_key"' in refused  # asked for, not given
     analyst.user_permissions.add(Permission.objects.get(codename="view_unsuppressed"))
     client.force_login(analyst)
     shown = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
     assert 'name="unsuppressed"' in shown
     assert "bare til intern bruk" in shown
     assert "unsuppressed=true" in shown  # the downloads match what is on the screen
+    assert 'data-protection="none"' in shown
     default = client.get("/statistics/", {"year": "2025"}).content.decode()
-    assert 'class="suppressed"' in default
+    assert 'data-protection="cell_key"' in default

@@ -164,7 +164,7 @@ class Attacker:
             dimensions = {d for d, _v in conditions}
             filters = frozenset((d, v) for d, v in conditions if d in FILTERS)
             for dimension in FILTERS:
-                if dimension in dimensions:
+                if dimension in dimensions or not self.values[dimension]:
                     continue
                 parts = []
                 for value in sorted(self.values[dimension]):

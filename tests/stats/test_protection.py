@@ -17,7 +17,7 @@ import pytest
 from stats import ptable
 from stats.exports import report_csv
 from stats.models import AssignmentFact
-from stats.selectors import need_report
+from stats.selectors import assignments_by_year, need_report
 from tests.stats.attack import Attacker, truth_from_facts
 from tests.stats.helpers import MUNICIPAL_ORG, PRIVATE_ORG
 
@@ -226,3 +226,15 @@ def test_the_report_says_how_it_is_protected(national: None) -> None:
     assert report["protection"]["max_perturbation"] == ptable.MAX_PERTURBATION
     assert report["protection"]["exact"] is False
     assert report["suppression"] == {"applied": True, "threshold": THRESHOLD}
+
+
+def test_the_yearly_trend_publishes_each_year_as_its_report(national: None) -> None:
+    """The report page's chart of assignments per year shows each year's protected total."""
+    for filters in ({}, {"county": "46", "modality": "onsite"}):
+        trend = assignments_by_year(first=2023, last=2025, filters=filters)
+        assert trend[2023] == 0
+        for year in (2024, 2025):
+            assert trend[year] == need_report(year=year, filters=filters)["totals"]["assignments"]
+        exact = assignments_by_year(first=2024, last=2025, filters=filters, suppress=False)
+        assert exact[2025] == need_report(year=2025, filters=filters,
+                                          suppress=False)["totals"]["assignments"]
