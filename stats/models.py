@@ -23,12 +23,13 @@ PLATFORM_REFERENCE_PREFIX = "tolk-"
 class RandomRecordKey(models.Func):
     """A random whole number in [0, 2**31) (stats.ptable.KEY_RANGE), drawn by the database."""
 
+    template = "(random() & 2147483647)"  # SQLite: random() is a 64-bit integer
     output_field = models.IntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        if connection.vendor == "postgresql":
-            return "(floor(random() * 2147483648))::integer", []
-        return "(random() & 2147483647)", []
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection,
+                              template="(floor(random() * 2147483648))::integer",
+                              **extra_context)
 
 
 class Source(models.TextChoices):
