@@ -286,12 +286,21 @@ def _previous_languages(
     published, totals_table = _publish_all({"language": table}, protect=inp.suppress,
                                            threshold=inp.threshold)
     language = published["language"]
+    if not _shown(totals_table, totals_table.counts.index[0]):
+        return None, {}
     totals = _totals(totals_table, language)
     rows = {
         str(key): _row(language, key, totals["assignments"], "")
-        for key in language.counts.index
+        for key in language.counts.index if _shown(language, key)
     }
     return totals, rows
+
+
+def _shown(table: Published, key: Any) -> bool:
+    """Whether a row of an open list (languages) is listed, or last year's figures are given: not
+    when every published count is 0. That a row exists would otherwise tell that the facts are
+    not none, which a published 0 (0 to the threshold) does not."""
+    return any(table.count(key, cell) for cell in CELLS)
 
 
 def build(inp: ReportInput) -> dict[str, Any]:
@@ -328,6 +337,8 @@ def build(inp: ReportInput) -> dict[str, Any]:
     by_language = []
     cumulative = 0
     for key in _ordered_language_keys(language):
+        if not _shown(language, key):
+            continue
         row = _row(language, key, total_assignments, inp.names["language"](key))
         cumulative += row["assignments"]
         row["cumulative_share"] = _capped(_share(cumulative, float(total_assignments)))

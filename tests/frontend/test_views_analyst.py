@@ -54,9 +54,10 @@ def test_report_shows_headlines_with_change_charts_and_protected_figures(
     assert "fra i fjor" in body
     # The figures are protected with the cell key method, and the page says so.
     assert 'data-protection="cell_key"' in body and "cellenøkkelmetoden" in body
+    # Tigrinya has 2 assignments: a small number is shown as 0, and a language of zeros is not
+    # listed at all.
     report = response.context["report"]
-    tir = next(row for row in report["by_language"] if row["key"] == "tir")
-    assert tir["assignments"] == 0  # 2 assignments: a small number is shown as 0
+    assert "tir" not in {row["key"] for row in report["by_language"]}
     assert body.count("<svg") >= 5
     assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
     assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body

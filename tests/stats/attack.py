@@ -52,6 +52,7 @@ class Attacker:
         self.equations: list[tuple[CellId, list[CellId]]] = []
         self.at_most: list[tuple[CellId, CellId]] = []
         self.reports: set[tuple[int, frozenset[tuple[str, str]]]] = set()
+        self.language_tables: set[tuple[int, frozenset[tuple[str, str]]]] = set()
         self.values: dict[str, set[str]] = {dimension: set() for dimension in TABLES}
 
     # --- reading --------------------------------------------------------------------------------
@@ -141,6 +142,10 @@ class Attacker:
                     parts[measure].append((year, conditions, measure))
             if dimension in filters or not rows:
                 continue
+            if dimension == "language":
+                # An open list: a language not listed is published as 0 (see `link`).
+                self.language_tables.add((year, base))
+                continue
             for measure, cells in parts.items():
                 self.equations.append(((year, base, measure), cells))
         # Last year's figures as this report shows them (they must match last year's report).
@@ -155,11 +160,26 @@ class Attacker:
                     self._cell((year - 1, base | {("language", str(row["key"]))}, measure),
                                before["previous"])
 
+    def _unlisted(self, measure: str) -> list[float]:
+        """A row not listed where it would be: every count published as 0."""
+        if measure in COUNTS:
+            return list(self._count_bounds(0))
+        return [0.0, 0.0 if self.magnitude_scale is None else INF]
+
     def link(self) -> None:
         """The cube's equations across reports: a cell is the sum of its parts along any filter
         dimension, e.g. Slovenian nationally = Slovenian on-site + video + phone, each read from
         the report filtered on that modality (a language missing from a report it would appear
-        in has no facts there: 0)."""
+        in is published as 0 there)."""
+        for year, base in self.language_tables:
+            for measure in (*COUNTS, *MAGNITUDES):
+                parts = []
+                for value in sorted(self.values["language"]):
+                    part = (year, base | {("language", value)}, measure)
+                    if part not in self.bounds:
+                        self.bounds[part] = self._unlisted(measure)
+                    parts.append(part)
+                self.equations.append(((year, base, measure), parts))
         for year, conditions, measure in list(self.bounds):
             dimensions = {d for d, _v in conditions}
             filters = frozenset((d, v) for d, v in conditions if d in FILTERS)
@@ -172,7 +192,7 @@ class Attacker:
                     if part not in self.bounds:
                         if (year, filters | {(dimension, value)}) not in self.reports:
                             break  # that part was never looked at
-                        self.bounds[part] = [0.0, 0.0]
+                        self.bounds[part] = self._unlisted(measure)
                     parts.append(part)
                 else:
                     self.equations.append(((year, conditions, measure), parts))
@@ -223,7 +243,7 @@ class Attacker:
         for cell, (low, high) in solved.items():
             year, conditions, measure = cell
             if measure in COUNTS:
-                if math.floor(high + 1e-9) != math.ceil(low - 1e-9):
+                if high == INF or math.floor(high + 1e-9) != math.ceil(low - 1e-9):
                     continue
                 # Pinned: the true count is that number (the bounds always hold the truth).
                 true = math.ceil(low - 1e-9)
