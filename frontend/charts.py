@@ -132,19 +132,24 @@ def split_bar(
     suppressed_label: str = "",
     withheld_rest_label: str = "",
     unknown_shares_label: str = "",
+    protected_rest_label: str = "",
 ) -> SafeString:
-    """One bar split into the parts' shares, with a legend. With every part published the bar
-    is the parts' sum. With a part withheld the shares are of `total` (the published total), the
-    published parts drawn as they are and the rest hatched as withheld; without a total no bar is
+    """One bar split into the parts' shares, with a legend. With every part published and adding
+    up to `total` the bar is the parts' sum. With a part withheld, or published parts that add up
+    to less than the published `total` (protected small parts published as 0), the shares are of
+    `total`, the published parts drawn as they are and the rest hatched; without a total no bar is
     drawn, since the published parts alone would be stretched to 100 %."""
     bar_h, line_h = 34, 24
     parsed = [_parts(p) for p in parts_in]
     withheld = [label for label, value, _n in parsed if value is None]
-    legend_h = line_h * (len(parsed) + (1 if withheld else 0))
+    published = sum(v or 0 for _l, v, _n in parsed)
+    short = not withheld and total is not None and total > published
+    rest_label = withheld_rest_label if withheld else (protected_rest_label if short else "")
+    legend_h = line_h * (len(parsed) + (1 if rest_label else 0))
     height = bar_h + 20 + legend_h
     body = []
     described = []
-    whole = total if withheld else sum(v or 0 for _l, v, _n in parsed)
+    whole = total if (withheld or short) else published
     if whole:
         x = 0.0
         for i, (_label, value, _note) in enumerate(parsed):
@@ -157,7 +162,7 @@ def split_bar(
                     f'fill="{PALETTE[i % len(PALETTE)]}"/>'
                 )
             x += w
-        if withheld and x < WIDTH:
+        if (withheld or short) and x < WIDTH:
             body.append(
                 f'<rect x="{x:.1f}" y="0" width="{WIDTH - x:.1f}" height="{bar_h}" '
                 f'fill="{WITHHELD_FILL}" stroke="#6b737b" data-withheld="true"/>'
@@ -183,9 +188,9 @@ def split_bar(
             f'<text x="24" y="{y + 1}" fill="#1a1a1a">{escape(text)}</text>'
         )
         described.append(text)
-    if withheld:
+    if rest_label:
         y = bar_h + 20 + len(parsed) * line_h
-        text = withheld_rest_label
+        text = rest_label
         body.append(f'<text x="0" y="{y + 1}" fill="#1a1a1a" font-style="italic">'
                     f"{escape(text)}</text>")
         described.append(text)

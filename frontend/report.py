@@ -1,4 +1,4 @@
-"""The need report page: the statistics app's report (`stats.selectors.need_report`, suppressed by
+"""The need report page: the statistics app's report (`stats.selectors.need_report`, protected by
 default) turned into headline figures, charts and tables. No figure is computed here."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from frontend import charts
 from frontend.templatetags.tolk import number as fmt_number
 from frontend.templatetags.tolk import percent, signed_percent
-from stats.selectors import need_report
+from stats.selectors import assignments_by_year, need_report
 
 TOP_LANGUAGES = 10
 TREND_YEARS = 6
@@ -87,33 +87,18 @@ def chart_value(row: Mapping[str, Any], cell: str) -> tuple[str, float | None, s
 
 
 def _trend(
-    *, report: dict[str, Any], filters: dict[str, str], years: list[int], suppress: bool
+    *, year: int, filters: dict[str, str], suppress: bool
 ) -> list[tuple[str, float | None, str]]:
-    """Assignments year by year as the reports publish them (protected the same way), from the
-    first year with facts in the window. Each report also publishes its previous year's total,
-    so every other year is read from a report and a six-year trend costs two more reports."""
-    year = int(report["year"])
-    shown = [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= min(years)]
-    published: dict[int, dict[str, Any]] = {}
-
-    def read(each: dict[str, Any]) -> None:
-        totals = each["totals"]
-        published[int(each["year"])] = totals
-        previous = (totals.get("change") or {}).get("assignments")
-        if previous is not None:
-            published.setdefault(int(each["year"]) - 1, {
-                "assignments": previous["previous"], "suppressed": False,
-                "perturbed": totals.get("perturbed"),
-            })
-
-    read(report)
-    for y in reversed(shown):
-        if y not in published:
-            read(need_report(year=y, filters=filters, suppress=suppress))
-    points = []
-    for y in shown:
-        _name, value, note = chart_value({**published[y], "name": str(y)}, "assignments")
-        points.append((str(y), value, note))
+    """Assignments year by year, each year as its own report publishes it (protected the same
+    way unless `suppress` is False): never counted from the facts beside the report."""
+    counts = assignments_by_year(first=year - TREND_YEARS + 1, last=year, filters=filters,
+                                 suppress=suppress)
+    points = [
+        chart_value({"name": str(y), "assignments": n}, "assignments") for y, n in counts.items()
+    ]
+    # Leading years without data say nothing; drop them.
+    while len(points) > 1 and not points[0][1]:
+        points.pop(0)
     return points
 
 
@@ -156,6 +141,9 @@ def report_page_context(
             withheld_rest_label=_("Hatched: withheld (%(names)s), too few to publish.")
             % {"names": ", ".join(withheld_modalities)},
             unknown_shares_label=_("Shares withheld: the total is protected."),
+            protected_rest_label=_(
+                "Hatched: the rest of the total, in modalities too small to publish (shown as 0)."
+            ),
         )),
         (shortage_title, charts.bar_chart(
             [chart_value(r, "shortage_share") for r in shortage],
@@ -166,7 +154,7 @@ def report_page_context(
             ) % {"n": unranked} if unranked else "",
         )),
         (trend_title, charts.line_chart(
-            _trend(report=report, filters=filters, years=years, suppress=suppress),
+            _trend(year=year, filters=filters, suppress=suppress),
             title=trend_title, fmt=fmt_number, suppressed_label=withheld,
         )),
     ]

@@ -46,9 +46,9 @@ class _JsonOnlyNegotiation(DefaultContentNegotiation):
 
 
 class NeedReportApi(APIView):
-    """The yearly need report. Suppressed by default; `unsuppressed=true` needs the permission
-    `stats.view_unsuppressed`. `format=csv|csv-excel|xlsx` downloads
-    `tolk-need-report-YYYY.csv|xlsx`."""
+    """The yearly need report. Protected with the cell key method by default (`stats.ptable`);
+    `unsuppressed=true` (the exact figures) needs the permission `stats.view_unsuppressed`.
+    `format=csv|csv-excel|xlsx` downloads `tolk-need-report-YYYY.csv|xlsx`."""
 
     permission_classes = [CanReadStatistics]
     content_negotiation_class = _JsonOnlyNegotiation
@@ -74,7 +74,8 @@ class NeedReportApi(APIView):
                 "Excel with Norwegian settings) or xlsx.",
             ),
             OpenApiParameter("unsuppressed", bool,
-                             description="Show small numbers (needs stats.view_unsuppressed)."),
+                             description="The exact figures, without the cell key "
+                             "protection of small numbers (needs stats.view_unsuppressed)."),
             OpenApiParameter("county", str, description="County number, e.g. 03."),
             OpenApiParameter("sector", str), OpenApiParameter("provider_type", str),
             OpenApiParameter("modality", str),
@@ -82,8 +83,9 @@ class NeedReportApi(APIView):
         responses={
             (200, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT,
-                description="year, totals (with change), top10_share and the tables by_language, "
-                "by_provider_type, by_modality, by_sector, by_county, by_category.",
+                description="year, protection (the method and its parameters: cell_key, or "
+                "none for the exact figures), totals (with change), top10_share and the tables "
+                "by_language, by_provider_type, by_modality, by_sector, by_county, by_category.",
             ),
             (200, "text/csv"): OpenApiTypes.STR,
             (200, XLSX_TYPE): OpenApiTypes.BINARY,

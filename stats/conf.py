@@ -1,6 +1,7 @@
 """Settings of the statistics, with their defaults.
 
-`TOLK_SUPPRESSION_THRESHOLD` (base settings, default 5): cells under it are suppressed.
+`TOLK_SUPPRESSION_THRESHOLD` (base settings, default 5): the small numbers of the cell key
+protection (`stats.ptable`): counts under it are never published as themselves.
 `TOLK_COVERAGE_CAPACITY`: assignments one qualified interpreter can take in a year under the low,
 medium and high assumptions of the coverage (dekningsgrad) measure, as a dict or from the
 environment as "low,medium,high" (default 250,500,1000: a part-time interpreter doing about one

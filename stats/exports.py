@@ -1,6 +1,8 @@
 """The need report as downloads: a tidy CSV (one line per table row) and an XLSX workbook (one sheet
 per table). Both are built from the report dictionary, so they publish exactly what the JSON
-publishes: a suppressed cell is empty in the CSV and shown as ':' in the workbook.
+publishes (the same protected figures). The CSV's last column `protection` names the method
+(`cell_key`, or `none` for the exact figures); every sheet of the workbook ends with a note on it.
+A withheld value (none in the cell key method) is empty in the CSV and ':' in the workbook.
 
 The CSV comes in two dialects with the same columns and rows:
 
@@ -39,7 +41,7 @@ COVERAGE_COLUMNS = tuple(
 )
 CHANGE_COLUMNS = ("change_requests", "change_assignments")
 CSV_COLUMNS = ("year", "table", "key", "name", *ROW_COLUMNS, *LANGUAGE_COLUMNS,
-               *COVERAGE_COLUMNS, *CHANGE_COLUMNS, "suppressed")
+               *COVERAGE_COLUMNS, *CHANGE_COLUMNS, "suppressed", "protection")
 SHARES = {"share", "cumulative_share", "qualified_share", "shortage_share",
           *(f"coverage_{level}" for level in CAPACITY_LEVELS)}
 SUPPRESSED_MARK = ":"
@@ -102,8 +104,9 @@ def report_csv(report: dict[str, Any], *, dialect: str = "csv") -> str:
         writer = csv.writer(out, lineterminator="\n")
     value = _excel_value if excel else _csv_value
     writer.writerow(CSV_COLUMNS)
+    method = (report.get("protection") or {}).get("method", "none")
     for table, row in _rows(report):
-        row = {**row, "year": report["year"], "table": table}
+        row = {**row, "year": report["year"], "table": table, "protection": method}
         writer.writerow([value(row.get(column)) for column in CSV_COLUMNS])
     return out.getvalue()
 
@@ -155,6 +158,20 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, column: str, *, bold: bool = Fa
     return cell
 
 
+def protection_note(report: dict[str, Any]) -> str:
+    """One sentence on how the figures are protected ("" for the exact figures)."""
+    protection = report.get("protection") or {}
+    if protection.get("method") != "cell_key":
+        return ""
+    return _(
+        "Protected with the cell key method: counts under %(threshold)s are shown as 0 (a "
+        "count of %(threshold)s sometimes too), other counts are changed by at most "
+        "%(perturbation)s, hours and cost slightly. Totals may differ slightly from the sum "
+        "of the rows and from the exact figures."
+    ) % {"perturbation": protection.get("max_perturbation"),
+         "threshold": (protection.get("small_counts") or [0, 0])[1] + 1}
+
+
 def report_xlsx(report: dict[str, Any]) -> bytes:
     workbook = Workbook(write_only=True)
     labels = _labels()
@@ -183,13 +200,10 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
             sheet.append([])
             sheet.append([_cell(sheet, _("Top ten languages' share"), "name"),
                           _cell(sheet, report.get("top10_share"), "share")])
-        suppression = report.get("suppression") or {}
-        if suppression.get("applied"):
+        note = protection_note(report)
+        if note:
             sheet.append([])
-            sheet.append([_cell(sheet, _(
-                "':' = suppressed: fewer than %(threshold)s, or withheld so that a suppressed "
-                "value cannot be worked out from the others."
-            ) % {"threshold": suppression.get("threshold")}, "name")])
+            sheet.append([_cell(sheet, note, "name")])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

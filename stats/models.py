@@ -8,6 +8,8 @@ cannot take over.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Substr
@@ -16,6 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Category, Modality, ProviderType, Sector
 
 PLATFORM_REFERENCE_PREFIX = "tolk-"
+
+
+class RandomRecordKey(models.Func):
+    """A random whole number in [0, 2**31) (stats.ptable.KEY_RANGE), drawn by the database."""
+
+    template = "(random() & 2147483647)"  # SQLite: random() is a 64-bit integer
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection,
+                              template="(floor(random() * 2147483648))::integer",
+                              **extra_context)
 
 
 class Source(models.TextChoices):
@@ -95,6 +109,13 @@ class AssignmentFact(models.Model):
         db_index=False, db_constraint=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The cell key method (stats/ptable.py): a random key given by the database to every new
+    # fact, whichever way it arrives (ORM, COPY, the import's merge), and kept when the fact is
+    # replaced, so a cell shows the same published value in every report.
+    record_key = models.IntegerField(
+        _("record key"), db_default=RandomRecordKey(), editable=False,
+        help_text=_("Random key of the statistics' cell key method; never published."),
+    )
 
     class Meta:
         verbose_name = _("assignment fact")

@@ -1,10 +1,16 @@
 """The yearly need report as pure functions: grouped counts in, the report's dictionary out.
 
 The database does the heavy grouping (`stats.selectors.fact_counts`): one row per (key, outcome,
-qualified) with the number of requests, the minutes of completed assignments and the cost. Here
-those are turned into the published tables, the shortage measures and the year-over-year change,
-and small numbers are suppressed (`stats.suppression`). Nothing in this module touches the
-database.
+qualified) with the number of requests, the minutes of completed assignments, the cost and the
+sum of the facts' record keys. Here those are turned into the published tables, the shortage
+measures and the year-over-year change. Nothing in this module touches the database.
+
+Small numbers are protected with the cell key method (`stats.ptable`): every published count is
+a cell (a set of facts: requests, assignments, qualified, unfilled or cancelled of a table row or
+of the totals) whose value is its true count plus a perturbation fixed by the cell's facts. The
+same facts give the same published value in every report, filter, year and format, so comparing
+reports gives noise, never a hidden count. Hours and cost are perturbed from the same cell keys
+and withheld for small published counts; every share is computed from the published figures.
 """
 
 from __future__ import annotations
@@ -17,11 +23,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stats.suppression import ATOMS, CELLS, cell_values, protect
+from stats import ptable
 
 DIMENSIONS = ("language", "provider_type", "modality", "sector", "county", "category")
-COUNT_COLUMNS = ("key", "outcome", "qualified", "n", "minutes", "cost")
+COUNT_COLUMNS = ("key", "outcome", "qualified", "n", "minutes", "cost", "keys")
 CAPACITY_LEVELS = ("low", "medium", "high")
+# Each row's four disjoint parts: completed by a qualified interpreter, completed by one who was
+# not qualified, unfilled, cancelled. Every published count is the sum of some of them.
+ATOMS = ("cq", "cu", "uf", "cx")
+CELLS: dict[str, tuple[str, ...]] = {
+    "requests": ATOMS,
+    "assignments": ("cq", "cu"),
+    "qualified": ("cq",),
+    "unfilled": ("uf",),
+    "cancelled": ("cx",),
+}
 
 
 @dataclass
@@ -46,11 +62,19 @@ class ReportInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _key_columns() -> list[str]:
+    return [f"k_{atom}" for atom in ATOMS]
+
+
 def atoms(counts: pd.DataFrame) -> pd.DataFrame:
-    """Per key: the four atoms (cq, cu, uf, cx), minutes of completed assignments and cost."""
+    """Per key: the four atoms (cq, cu, uf, cx), their record key sums (k_cq, ...), minutes of
+    completed assignments and cost."""
+    columns = [*ATOMS, *_key_columns(), "minutes", "cost"]
     if counts.empty:
-        return pd.DataFrame(columns=[*ATOMS, "minutes", "cost"], dtype="int64")
+        return pd.DataFrame(columns=columns, dtype="int64")
     frame = counts.copy()
+    if "keys" not in frame:
+        frame["keys"] = 0
     completed = frame["outcome"] == "completed"
     frame["atom"] = np.select(
         [completed & frame["qualified"].astype(bool), completed, frame["outcome"] == "unfilled"],
@@ -59,25 +83,96 @@ def atoms(counts: pd.DataFrame) -> pd.DataFrame:
     )
     frame["minutes"] = frame["minutes"].fillna(0).astype("float64").where(completed, 0.0)
     frame["cost"] = frame["cost"].fillna(0).astype("float64")
+    frame["keys"] = frame["keys"].fillna(0).astype("int64")
     table = frame.pivot_table(
         index="key", columns="atom", values="n", aggfunc="sum", fill_value=0
     ).reindex(columns=list(ATOMS), fill_value=0).astype("int64")
+    keys = frame.pivot_table(
+        index="key", columns="atom", values="keys", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(ATOMS), fill_value=0).astype("int64")
+    keys.columns = _key_columns()
     sums = frame.groupby("key")[["minutes", "cost"]].sum()
-    table = table.join(sums)
+    table = table.join(keys).join(sums)
     table.columns.name = None
-    return table
+    return table[columns]
+
+
+def _total_atoms(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's facts as one row: the totals are a cell like any other."""
+    return table.sum().to_frame().T.astype(table.dtypes.to_dict()).set_axis(["__total__"])
+
+
+@dataclass
+class Published:
+    """A table as published: counts, hours and cost per row (None = withheld)."""
+
+    counts: pd.DataFrame  # rows x CELLS, int
+    hours: pd.Series  # float, NaN = withheld
+    cost: pd.Series  # float, NaN = withheld
+    _rows: dict[Any, dict[str, Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Plain dictionaries: a report reads every cell once, and pandas' lookups cost more
+        # than the numbers.
+        self._rows = {
+            key: {**{c: int(v) for c, v in counts.items()},
+                  "hours": None if pd.isna(hours) else float(hours),
+                  "cost": None if pd.isna(cost) else float(cost)}
+            for (key, counts), hours, cost in zip(
+                self.counts.to_dict("index").items(), self.hours.tolist(), self.cost.tolist(),
+                strict=True)
+        }
+
+    def count(self, key: Any, cell: str) -> int:
+        return int(self._rows[key][cell])
+
+    def magnitude(self, key: Any, name: str) -> float | None:
+        return self._rows[key]["hours" if name == "hours" else "cost"]
+
+
+def publish(table: pd.DataFrame, *, protect: bool, threshold: int) -> Published:
+    """The published figures of a table of atoms: exact, or protected with the cell key method.
+
+    Protected: each count is perturbed from its true count and cell key (`stats.ptable`); hours
+    (a sum over the assignments cell) and cost (over the requests cell) get the magnitude noise
+    of their cell's key, and are 0 where their cell's count is published as 0."""
+    true = pd.DataFrame(
+        {cell: table[list(parts)].sum(axis=1) for cell, parts in CELLS.items()},
+        index=table.index,
+    ).astype("int64")
+    minutes = table["minutes"].astype("float64")
+    cost = table["cost"].astype("float64")
+    if not protect:
+        return Published(true, (minutes / 60.0).round(1), cost.round(2))
+    keys = pd.DataFrame(
+        {cell: table[[f"k_{p}" for p in parts]].sum(axis=1) % ptable.KEY_RANGE
+         for cell, parts in CELLS.items()},
+        index=table.index,
+    ).astype("int64")
+    counts = pd.DataFrame(
+        {cell: ptable.perturbed_counts(true[cell].to_numpy(), keys[cell].to_numpy(), threshold)
+         for cell in CELLS},
+        index=table.index,
+    )
+    hours = pd.Series(ptable.perturbed_sums(minutes.to_numpy(), true["assignments"].to_numpy(),
+                                            keys["assignments"].to_numpy()) / 60.0,
+                      index=table.index).round(1)
+    money = pd.Series(ptable.perturbed_sums(cost.to_numpy(), true["requests"].to_numpy(),
+                                            keys["requests"].to_numpy()),
+                      index=table.index).round(2)
+    return Published(counts, hours.where(counts["assignments"] > 0, 0.0),
+                     money.where(counts["requests"] > 0, 0.0))
+
+
+def protection(*, protect: bool, threshold: int) -> dict[str, Any]:
+    """What the report says about its protection (the JSON's `protection`)."""
+    if not protect:
+        return {"method": "none", "exact": True}
+    return {**ptable.parameters(threshold), "exact": False}
 
 
 def _share(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
-
-
-def _hours(minutes: float) -> float:
-    return round(minutes / 60.0, 1)
-
-
-def _money(amount: float) -> float:
-    return round(float(amount), 2)
 
 
 def _change(current: float | None, previous: float | None) -> dict[str, Any] | None:
@@ -91,87 +186,33 @@ def _change(current: float | None, previous: float | None) -> dict[str, Any] | N
     }
 
 
-@dataclass
-class _Table:
-    """A table's numbers and which of them are published."""
-
-    atoms: pd.DataFrame
-    counts: pd.DataFrame
-    hidden: pd.DataFrame  # rows x CELLS, True = suppressed
-
-    def published(self, key: str, cell: str) -> int | None:
-        if bool(self.hidden.loc[key, cell]):
-            return None
-        return int(self.counts.loc[key, cell])
+def _capped(value: float | None) -> float | None:
+    """A share computed from perturbed figures stays a share: at most 1."""
+    return None if value is None else min(value, 1.0)
 
 
-def _totals_values(table: pd.DataFrame) -> pd.Series:
-    return cell_values(table[list(ATOMS)].sum().to_frame().T).iloc[0]
-
-
-def _protect_all(
-    tables: dict[str, pd.DataFrame], *, threshold: int, suppress: bool
-) -> tuple[dict[str, _Table], set[str]]:
-    """Suppress every table consistently: a total cell suppressed for one table is suppressed for
-    all (they share the totals), so repeat until no table asks for more."""
-    first = next(iter(tables.values()))
-    totals = _totals_values(first)
-    if not suppress:
-        return (
-            {
-                name: _Table(t, cell_values(t[list(ATOMS)]),
-                             pd.DataFrame(False, index=t.index, columns=list(CELLS)))
-                for name, t in tables.items()
-            },
-            set(),
-        )
-    hidden_totals = {c for c in CELLS if 0 < totals[c] < threshold}
-    while True:
-        result: dict[str, _Table] = {}
-        grown = set(hidden_totals)
-        for name, table in tables.items():
-            mask, needed = protect(
-                table[list(ATOMS)], threshold=threshold, totals_suppressed=hidden_totals
-            )
-            grown |= needed
-            result[name] = _Table(table, cell_values(table[list(ATOMS)]), mask)
-        if grown == hidden_totals:
-            return result, hidden_totals
-        hidden_totals = grown
-
-
-def _row(table: _Table, key: str, totals: pd.Series, hidden_totals: set[str],
-         name: str) -> dict[str, Any]:
-    requests = table.published(key, "requests")
-    assignments = table.published(key, "assignments")
-    qualified = table.published(key, "qualified")
-    unfilled = table.published(key, "unfilled")
-    cancelled = table.published(key, "cancelled")
-    row_atoms = table.atoms.loc[key]
-    share = (
-        _share(assignments, float(totals["assignments"]))
-        if assignments is not None and "assignments" not in hidden_totals else None
-    )
+def _row(table: Published, key: Any, total_assignments: int, name: str) -> dict[str, Any]:
+    requests = table.count(key, "requests")
+    assignments = table.count(key, "assignments")
+    qualified = table.count(key, "qualified")
+    hours, cost = table.magnitude(key, "hours"), table.magnitude(key, "cost")
     return {
         "key": key,
         "name": name,
         "requests": requests,
         "assignments": assignments,
-        "share": share,
-        "qualified_share": (
-            _share(qualified, assignments)
-            if qualified is not None and assignments is not None else None
-        ),
-        "unfilled": unfilled,
-        "cancelled": cancelled,
-        "hours": _hours(float(row_atoms["minutes"])) if assignments is not None else None,
-        "cost_nok": _money(row_atoms["cost"]) if requests is not None else None,
-        "suppressed": bool(table.hidden.loc[key].any()),
+        "share": _capped(_share(assignments, float(total_assignments))),
+        "qualified_share": _capped(_share(qualified, assignments)),
+        "unfilled": table.count(key, "unfilled"),
+        "cancelled": table.count(key, "cancelled"),
+        "hours": hours,
+        "cost_nok": cost,
+        "suppressed": hours is None or cost is None,
     }
 
 
 def _language_extras(
-    row: dict[str, Any], table: _Table, key: str, register: Mapping[str, int],
+    row: dict[str, Any], table: Published, key: str, register: Mapping[str, int],
     capacity: Mapping[str, int],
 ) -> None:
     """The shortage measures of a language row, all on one base, the need (assignments +
@@ -189,23 +230,19 @@ def _language_extras(
     qualified interpreters exist but were not used; where coverage is low, there are too few.
     """
     assignments, unfilled = row["assignments"], row["unfilled"]
-    qualified = table.published(key, "qualified")
+    qualified = table.count(key, "qualified")
     interpreters = int(register.get(key, 0))
     row["qualified_interpreters"] = interpreters
-    need = assignments + unfilled if assignments is not None and unfilled is not None else None
+    need = assignments + unfilled
     row["need"] = need
-    if need is None or qualified is None:
-        row["shortage_share"] = None
-    else:
-        row["shortage_share"] = _share(need - qualified, need)
+    # Perturbed figures need not add up: a share stays between 0 and 1, and the need met by a
+    # qualified interpreter is never more than the assignments.
+    met = min(qualified, assignments)
+    row["shortage_share"] = _capped(_share(max(need - met, 0), need))
     coverage: dict[str, Any] = {}
     for level in CAPACITY_LEVELS:
         per_interpreter = int(capacity[level])
-        if need is None or qualified is None:
-            coverage[level] = {"capacity": per_interpreter, "coverage": None,
-                               "uncovered": None, "interpreters_needed": None}
-            continue
-        covered = min(need, max(qualified, interpreters * per_interpreter))
+        covered = min(need, max(met, interpreters * per_interpreter))
         uncovered = need - covered
         coverage[level] = {
             "capacity": per_interpreter,
@@ -216,66 +253,69 @@ def _language_extras(
     row["coverage"] = coverage
 
 
-def _totals(table: _Table, hidden: set[str], language_count: int) -> dict[str, Any]:
-    values = _totals_values(table.atoms)
-    minutes = float(table.atoms["minutes"].sum())
-    cost = float(table.atoms["cost"].sum())
-
-    def pub(cell: str) -> int | None:
-        return None if cell in hidden else int(values[cell])
-
-    assignments, qualified = pub("assignments"), pub("qualified")
+def _totals(totals: Published, language: Published) -> dict[str, Any]:
+    key = totals.counts.index[0]
+    assignments, qualified = totals.count(key, "assignments"), totals.count(key, "qualified")
+    hours, cost = totals.magnitude(key, "hours"), totals.magnitude(key, "cost")
     return {
-        "requests": pub("requests"),
+        "requests": totals.count(key, "requests"),
         "assignments": assignments,
-        "unfilled": pub("unfilled"),
-        "cancelled": pub("cancelled"),
-        "hours": _hours(minutes) if assignments is not None else None,
-        "cost_nok": _money(cost) if pub("requests") is not None else None,
-        "qualified_share": (
-            _share(qualified, assignments)
-            if qualified is not None and assignments is not None else None
-        ),
-        "language_count": language_count,
-        "suppressed": bool(hidden),
+        "unfilled": totals.count(key, "unfilled"),
+        "cancelled": totals.count(key, "cancelled"),
+        "hours": hours,
+        "cost_nok": cost,
+        "qualified_share": _capped(_share(qualified, assignments)),
+        "language_count": int((language.counts["assignments"] > 0).sum()),
+        "suppressed": hours is None or cost is None,
     }
 
 
-def _ordered_language_keys(table: _Table) -> list[str]:
-    """By assignments, largest first; rows whose assignments are suppressed go last (in code
-    order) so that the cumulative share cannot be differenced to reveal them."""
+def _ordered_language_keys(table: Published) -> list[str]:
+    """By published assignments, largest first, then by code."""
     frame = pd.DataFrame({
         "assignments": table.counts["assignments"].to_numpy(),
-        "hidden": table.hidden["assignments"].to_numpy(),
         "key": [str(k) for k in table.counts.index],
     })
-    shown = frame.loc[~frame["hidden"]].sort_values(
-        ["assignments", "key"], ascending=[False, True]
-    )
-    hidden = frame.loc[frame["hidden"]].sort_values("key")
-    return [*shown["key"].tolist(), *hidden["key"].tolist()]
+    return frame.sort_values(["assignments", "key"], ascending=[False, True])["key"].tolist()
+
+
+def _publish_all(
+    tables: dict[str, pd.DataFrame], *, protect: bool, threshold: int
+) -> tuple[dict[str, Published], Published]:
+    """Every table and the totals they share (all tables divide the same facts)."""
+    published = {name: publish(t, protect=protect, threshold=threshold)
+                 for name, t in tables.items()}
+    totals = publish(_total_atoms(tables["language"]), protect=protect, threshold=threshold)
+    return published, totals
 
 
 def _previous_languages(
     inp: ReportInput,
 ) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
-    """Last year's published totals and language rows, suppressed as they were published."""
+    """Last year's totals and language rows, as last year's report publishes them."""
     if inp.previous is None:
         return None, {}
     table = atoms(inp.previous.counts["language"])
     if table.empty or int(table[list(ATOMS)].to_numpy().sum()) == 0:
         return None, {}
-    tables, hidden = _protect_all({"language": table}, threshold=inp.threshold,
-                                  suppress=inp.suppress)
-    language = tables["language"]
-    totals_values = _totals_values(table)
-    count = int((language.counts["assignments"] > 0).sum())
-    totals = _totals(language, hidden, count)
+    published, totals_table = _publish_all({"language": table}, protect=inp.suppress,
+                                           threshold=inp.threshold)
+    language = published["language"]
+    if not _shown(totals_table, totals_table.counts.index[0]):
+        return None, {}
+    totals = _totals(totals_table, language)
     rows = {
-        str(key): _row(language, key, totals_values, hidden, "")
-        for key in language.counts.index
+        str(key): _row(language, key, totals["assignments"], "")
+        for key in language.counts.index if _shown(language, key)
     }
     return totals, rows
+
+
+def _shown(table: Published, key: Any) -> bool:
+    """Whether a row of an open list (languages) is listed, or last year's figures are given: not
+    when every published count is 0. That a row exists would otherwise tell that the facts are
+    not none, which a published 0 (0 to the threshold) does not."""
+    return any(table.count(key, cell) for cell in CELLS)
 
 
 def build(inp: ReportInput) -> dict[str, Any]:
@@ -288,11 +328,20 @@ def build(inp: ReportInput) -> dict[str, Any]:
             keys = [*inp.key_order[name], *(k for k in table.index if k not in inp.key_order[name])]
             table = table.reindex(keys, fill_value=0)
         tables_raw[name] = table
-    tables, hidden = _protect_all(tables_raw, threshold=inp.threshold, suppress=inp.suppress)
-    totals_values = _totals_values(tables_raw["language"])
+    # Every language of the register is listed, with or without requests: its row exists whatever
+    # the facts, so published zeros there tell nothing about small numbers (a language with facts
+    # but outside the register is listed only when something about it is published).
+    language_raw = tables_raw["language"]
+    unrequested = [key for key in sorted(inp.register) if key not in language_raw.index]
+    if unrequested:
+        tables_raw["language"] = language_raw.reindex(
+            [*language_raw.index, *unrequested], fill_value=0
+        )
+    tables, totals_table = _publish_all(tables_raw, protect=inp.suppress,
+                                        threshold=inp.threshold)
     language = tables["language"]
-    language_count = int((language.counts["assignments"] > 0).sum())
-    totals = _totals(language, hidden, language_count)
+    totals = _totals(totals_table, language)
+    total_assignments = totals["assignments"]
     previous_totals, previous_rows = _previous_languages(inp)
     if previous_totals is None:
         totals["change"] = None
@@ -303,20 +352,20 @@ def build(inp: ReportInput) -> dict[str, Any]:
                          "cost_nok", "qualified_share", "language_count")
         }
 
-    report: dict[str, Any] = {"year": inp.year, **inp.extra, "totals": totals}
+    report: dict[str, Any] = {
+        "year": inp.year, **inp.extra,
+        "protection": protection(protect=inp.suppress, threshold=inp.threshold),
+        "totals": totals,
+    }
 
     by_language = []
     cumulative = 0
-    cumulative_open = "assignments" not in hidden
     for key in _ordered_language_keys(language):
-        row = _row(language, key, totals_values, hidden, inp.names["language"](key))
-        if row["assignments"] is None:
-            cumulative_open = False
-        else:
-            cumulative += row["assignments"]
-        row["cumulative_share"] = (
-            _share(cumulative, float(totals_values["assignments"])) if cumulative_open else None
-        )
+        if not _shown(language, key) and key not in inp.register:
+            continue
+        row = _row(language, key, total_assignments, inp.names["language"](key))
+        cumulative += row["assignments"]
+        row["cumulative_share"] = _capped(_share(cumulative, float(total_assignments)))
         _language_extras(row, language, key, inp.register, inp.capacity)
         before = previous_rows.get(key)
         row["change"] = None if before is None else {
@@ -324,7 +373,7 @@ def build(inp: ReportInput) -> dict[str, Any]:
             for cell in ("requests", "assignments", "share", "qualified_share", "unfilled")
         }
         by_language.append(row)
-    report["top10_share"] = _top10(by_language, totals_values, hidden)
+    report["top10_share"] = _top10(by_language, total_assignments)
     report["by_language"] = by_language
 
     for name in DIMENSIONS[1:]:
@@ -332,17 +381,14 @@ def build(inp: ReportInput) -> dict[str, Any]:
         order = {key: i for i, key in enumerate(inp.key_order.get(name, ()))}
         keys = sorted(table.counts.index, key=lambda k: (order.get(k, len(order)), str(k)))
         report[f"by_{name}"] = [
-            _row(table, key, totals_values, hidden, inp.names[name](key)) for key in keys
+            _row(table, key, total_assignments, inp.names[name](key)) for key in keys
         ]
     return report
 
 
-def _top10(rows: list[dict[str, Any]], totals: pd.Series, hidden: set[str]) -> float | None:
-    """Share of assignments in the ten largest languages; withheld if any of them is suppressed
-    (it would give the suppressed value away)."""
-    if "assignments" in hidden or not rows:
+def _top10(rows: list[dict[str, Any]], total_assignments: int) -> float | None:
+    """Share of assignments in the ten largest languages (by published assignments)."""
+    if not rows:
         return None
-    top = rows[:10]
-    if any(row["assignments"] is None for row in top):
-        return None
-    return _share(sum(row["assignments"] for row in top), float(totals["assignments"]))
+    return _capped(_share(sum(row["assignments"] for row in rows[:10]),
+                          float(total_assignments)))

@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from booking.models import (
     Sector,
     User,
 )
-from stats import report
+from stats import ptable, report
 from stats.conf import coverage_capacity, suppression_threshold
 from stats.filters import NeedReportFilter
 from stats.models import AssignmentFact, StatsImport
@@ -70,11 +72,13 @@ def fact_counts(*, facts: QuerySet[AssignmentFact], dimension: str) -> pd.DataFr
     rows = (
         facts.order_by()
         .values(column, "outcome", "qualified")
-        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), cost=Sum("cost_nok"))
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), cost=Sum("cost_nok"),
+                  keys=Sum("record_key"))
     )
     frame = pd.DataFrame.from_records(
-        list(rows), columns=[column, "outcome", "qualified", "n", "minutes", "cost"]
+        list(rows), columns=[column, "outcome", "qualified", "n", "minutes", "cost", "keys"]
     ).rename(columns={column: "key"})
+    frame["keys"] = frame["keys"].fillna(0).astype("int64")
     frame["minutes"] = pd.to_numeric(frame["minutes"]).fillna(0)
     frame["cost"] = pd.to_numeric(frame["cost"].map(lambda v: None if v is None else float(v)))
     return _keyed(frame, dimension)
@@ -111,9 +115,10 @@ def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube,
         cursor.execute(
             f"""
             SELECT g.y, {", ".join(f"g.{c}" for c in columns)}, g.outcome, g.qualified,
-                   {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8
+                   {flags}, SUM(g.n)::bigint, SUM(g.minutes), SUM(g.cost)::float8,
+                   SUM(g.key_sum)::bigint
             FROM (
-                SELECT year AS y, {every}, outcome, qualified, n,
+                SELECT year AS y, {every}, outcome, qualified, n, key_sum,
                        CASE WHEN minutes_n > 0 THEN minutes END AS minutes,
                        CASE WHEN cost_n > 0 THEN cost END AS cost
                 FROM {SUMMARY_TABLE}
@@ -126,14 +131,14 @@ def _cubes_postgres(*, year: int, filters: dict[str, str]) -> tuple[report.Cube,
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=[
         "y", *columns, "outcome", "qualified", *(f"g_{c}" for c in columns), "n", "minutes",
-        "cost",
+        "cost", "keys",
     ])
     cubes = {}
     for each in (year - 1, year):
         counts = {}
         for dimension, column in DIMENSION_FIELDS.items():
             part = frame.loc[(frame["y"] == each) & (frame[f"g_{column}"] == 0),
-                             [column, "outcome", "qualified", "n", "minutes", "cost"]]
+                             [column, "outcome", "qualified", "n", "minutes", "cost", "keys"]]
             part = part.rename(columns={column: "key"}).reset_index(drop=True)
             part["minutes"] = pd.to_numeric(part["minutes"]).fillna(0)
             counts[dimension] = _keyed(part, dimension)
@@ -162,6 +167,41 @@ def _cubes_from_facts(*, year: int, filters: dict[str, str]) -> tuple[report.Cub
             counts={name: fact_counts(facts=facts, dimension=name) for name in names},
         ))
     return cubes[0], cubes[1]
+
+
+def assignments_by_year(
+    *, first: int, last: int, filters: dict[str, str] | None = None, suppress: bool = True
+) -> dict[int, int]:
+    """Assignments carried out per year from `first` to `last`, as each year's need report
+    publishes them (its totals' `assignments`: the same cell, so the same protected value)."""
+    filters = filters or {}
+    if connection.vendor == "postgresql":
+        narrowed = _summary_filters(filters)
+        where = "".join(f" AND {name} = %s" for name in narrowed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT year, SUM(n)::bigint, SUM(key_sum)::bigint FROM {SUMMARY_TABLE} "  # noqa: S608
+                f"WHERE outcome = 'completed' AND year BETWEEN %s AND %s{where} GROUP BY year",
+                [first, last, *narrowed.values()],
+            )
+            rows = cursor.fetchall()
+    else:
+        facts = AssignmentFact.objects.filter(
+            date__gte=year_bounds(first)[0], date__lte=year_bounds(last)[1],
+            outcome="completed",
+        )
+        if filters:
+            facts = NeedReportFilter(filters, queryset=facts).qs
+        rows = list(facts.order_by().values_list(ExtractYear("date"))
+                    .annotate(n=Count("id"), keys=Sum("record_key")))
+    found = {int(year): (int(n), int(keys or 0)) for year, n, keys in rows}
+    years = list(range(first, last + 1))
+    counts = np.array([found.get(y, (0, 0))[0] for y in years], dtype=np.int64)
+    if suppress:
+        keys = np.array([found.get(y, (0, 0))[1] for y in years], dtype=np.int64)
+        counts = ptable.perturbed_counts(counts, keys % ptable.KEY_RANGE,
+                                         suppression_threshold())
+    return {y: int(c) for y, c in zip(years, counts, strict=True)}
 
 
 def register_counts(*, year: int) -> dict[str, int]:
@@ -229,8 +269,9 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
 def need_report(
     *, year: int, filters: dict[str, str] | None = None, suppress: bool = True
 ) -> dict[str, Any]:
-    """The yearly need report (see `stats.report.build` for its shape). `suppress=False` is for
-    callers that have checked the `stats.view_unsuppressed` permission."""
+    """The yearly need report (see `stats.report.build` for its shape), protected with the cell
+    key method (`stats.ptable`). `suppress=False` (exact figures) is for callers that have
+    checked the `stats.view_unsuppressed` permission."""
     filters = filters or {}
     threshold = suppression_threshold()
     capacity = coverage_capacity()

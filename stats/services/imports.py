@@ -14,7 +14,9 @@ work at the same time; the summary the need report reads (migration 0003) is upd
 database once per statement. `(provider_org_number, reference)` identifies a
 fact: importing the same file again changes nothing, a row with new values replaces the old one,
 and a row that names a booking already counted from the platform keeps the platform's record (no
-double counting).
+double counting). The database gives every new fact its random record key (the need report's cell
+key method, `stats.ptable`), whichever path it takes; a replaced row keeps its key, so re-imports
+change no published value beyond what the changed rows themselves change.
 """
 
 from __future__ import annotations

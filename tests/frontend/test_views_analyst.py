@@ -43,7 +43,7 @@ def test_no_facts_yet_says_so(analyst_client: Client) -> None:
     assert "Det finnes ingen oppdragsfakta ennå" in body
 
 
-def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
+def test_report_shows_headlines_with_change_charts_and_protected_figures(
     analyst_client: Client,
 ) -> None:
     _load(_year(2024, arabic=8, tigrinya=6) + _year(2025, arabic=10, tigrinya=2))
@@ -51,10 +51,13 @@ def test_report_shows_headlines_with_change_charts_and_suppressed_cells(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Tolkebehov 2025" in body
-    # 12 assignments in 2025 against 14 in 2024: −14.3 %.
-    assert "−14,3\u00a0% fra i fjor" in body
-    # Tigrinya has 2 assignments, under the threshold of 5: marked, not shown.
-    assert 'class="suppressed"' in body
+    assert "fra i fjor" in body
+    # The figures are protected with the cell key method, and the page says so.
+    assert 'data-protection="cell_key"' in body and "cellenøkkelmetoden" in body
+    # Tigrinya has 2 assignments: a small number is shown as 0, and a language of zeros is not
+    # listed at all.
+    report = response.context["report"]
+    assert "tir" not in {row["key"] for row in report["by_language"]}
     assert body.count("<svg") >= 5
     assert "/api/v1/stats/need-report/?year=2025&amp;format=csv" in body
     assert "/api/v1/stats/need-report/?year=2025&amp;format=xlsx" in body
@@ -133,15 +136,16 @@ def test_small_numbers_only_for_users_with_the_permission(client: Client) -> Non
     client.force_login(analyst)
     refused = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
     assert 'name="unsuppressed"' not in refused
-    assert 'class="suppressed"' in refused  # asked for, not given
+    assert 'data-protection="cell_key"' in refused  # asked for, not given
     analyst.user_permissions.add(Permission.objects.get(codename="view_unsuppressed"))
     client.force_login(analyst)
     shown = client.get("/statistics/", {"year": "2025", "unsuppressed": "on"}).content.decode()
     assert 'name="unsuppressed"' in shown
     assert "bare til intern bruk" in shown
     assert "unsuppressed=true" in shown  # the downloads match what is on the screen
+    assert 'data-protection="none"' in shown
     default = client.get("/statistics/", {"year": "2025"}).content.decode()
-    assert 'class="suppressed"' in default
+    assert 'data-protection="cell_key"' in default
 
 
 def test_report_opens_on_the_last_complete_year(analyst_client: Client) -> None:
@@ -166,19 +170,21 @@ def _between(body: str, start: str, end: str) -> str:
     return body[body.index(start):body.index(end, body.index(start))]
 
 
-def test_modality_chart_marks_withheld_modalities_instead_of_drawing_phone_as_100_percent(
+def test_modality_chart_never_stretches_the_published_modalities_to_100_percent(
     analyst_client: Client,
 ) -> None:
+    """On-site and video are too few to publish (shown as 0): phone is drawn as its share of the
+    published total and the rest is hatched and named, not phone as the whole bar."""
     rows = [fact_row(reference=f"p-{i}", date="2025-03-01", modality="phone") for i in range(20)]
-    rows += [fact_row(reference=f"o-{i}", date="2025-03-01", modality="onsite") for i in range(2)]
-    rows += [fact_row(reference="v-0", date="2025-03-01", modality="video")]
+    rows += [fact_row(reference=f"o-{i}", date="2025-03-01", modality="onsite") for i in range(4)]
+    rows += [fact_row(reference=f"v-{i}", date="2025-03-01", modality="video") for i in range(4)]
     _load(rows)
     body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
     chart = _between(body, "<figcaption aria-hidden=\"true\">Oppdrag etter tolkeform", "</svg>")
-    assert "Oppmøte: skjult" in chart and "Skjerm: skjult" in chart
+    assert "Oppmøte: 0" in chart and "Skjerm: 0" in chart
     assert 'data-withheld="true"' in chart
-    # Phone is 20 of 23 assignments: 87 % of the bar, not all of it.
-    assert "Telefon: 20 (87\u00a0%)" in chart
+    assert "for små til å publiseres" in chart
+    assert "Telefon: " in chart and "(100\u00a0%)" not in chart
     assert 'width="590.0" height="34"' not in chart
 
 
@@ -191,19 +197,20 @@ def test_language_table_lists_languages_with_requests_and_the_rest_behind_a_disc
     rows += [fact_row(reference=f"pol-{i}", date="2025-05-01", language="pol")
              for i in range(15)]
     _load(rows)
+    # The register's languages are listed whatever the requests: Tigrinya (2 requests, published
+    # as 0) and Finnish (none) behind the disclosure, with their qualified interpreters.
+    factories.QualificationFactory(language="tir")
+    factories.QualificationFactory(language="fin")
     body = analyst_client.get("/statistics/", {"year": "2025"}).content.decode()
     main = _between(body, 'id="by-language"', "<details")
-    assert "(ara)" in main and "(tir)" not in main
+    assert "(ara)" in main and "(som)" in main and "(tir)" not in main
     more = _between(body, "<details", "</details>")
     assert "språk til med få eller ingen bestillinger</summary>" in more
-    assert "(tir)" in more and 'class="suppressed"' in more
+    assert "(tir)" in more and "(fin)" in more
     # The measures are explained next to the table.
     assert "Hva målene betyr" in main and "Slik leses de sammen" in main
     assert "om hver tok 500 oppdrag i året" in main
     assert "data-coverage-filter-note" not in main
-    # The shortage chart says which languages it cannot rank rather than dropping them silently.
-    shortage_chart = _between(body, "Mangel etter språk", "</svg>")
-    assert "med skjulte tall kan ikke rangeres." in shortage_chart
     # With a filter the need is the selection's, the register the whole country's.
     filtered = analyst_client.get("/statistics/", {"year": "2025", "county": "03"})
     assert "dekningsgraden er da en øvre grense" in filtered.content.decode()

@@ -63,8 +63,28 @@ def test_cancelled_booking_becomes_a_cancelled_fact() -> None:
 
 def test_signal_sent_again_replaces_the_fact() -> None:
     _w, booking = completed_booking()
+    key = AssignmentFact.objects.get().record_key
+    assert 0 <= key < 2**31
     booking_finished.send(sender=type(booking), booking=booking)
     assert AssignmentFact.objects.count() == 1
+    # The same request: the statistics' record key stays, so its cells keep their values.
+    assert AssignmentFact.objects.get().record_key == key
+
+
+def test_every_fact_gets_its_own_random_record_key() -> None:
+    result = assignments_import(
+        stream=csv_bytes([fact_row(reference=f"k{i}") for i in range(50)]), file_name="k.csv",
+        today=dt.date(2025, 1, 1),
+    )
+    assert result.ok
+    keys = list(AssignmentFact.objects.values_list("record_key", flat=True))
+    assert len(set(keys)) == 50 and all(0 <= key < 2**31 for key in keys)
+    again = assignments_import(
+        stream=csv_bytes([fact_row(reference=f"k{i}", cost_nok="5") for i in range(50)]),
+        file_name="k.csv", today=dt.date(2025, 1, 1),
+    )
+    assert again.ok and again.changed == 50
+    assert sorted(AssignmentFact.objects.values_list("record_key", flat=True)) == sorted(keys)
 
 
 def _provider_file(w: Any, booking_id: int) -> Any:

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         "Build the yearly need report: requests, assignments, unfilled and cancelled requests, "
         "hours, cost and qualified share, in total and by language, provider type, modality, "
         "sector, county and register category, with shortage measures and the change from the "
-        "previous year. Small numbers are suppressed unless --unsuppressed is given. JSON goes "
+        "previous year. Small numbers are protected with the cell key method (published figures "
+        "are slightly perturbed, the same in every report) unless --unsuppressed is given. "
+        "JSON goes "
         "to standard output unless --output names a file; xlsx needs --output."
     )
 
@@ -44,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--modality", choices=Modality.values, help="only this modality")
         parser.add_argument(
             "--unsuppressed", action="store_true",
-            help="show small numbers (for internal analysis only: never publish this output)",
+            help="the exact figures, without the protection of small numbers (for internal "
+            "analysis only: never publish this output)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -82,7 +85,7 @@ class Command(BaseCommand):
         self.stderr.write(
             f"need report {year}: {totals['requests']} requests, {totals['assignments']} "
             f"assignments, {len(report['by_language'])} languages, "
-            f"{'unsuppressed' if options['unsuppressed'] else 'suppressed'}, {fmt}{where} "
+            f"{'exact' if options['unsuppressed'] else 'protected (cell key)'}, {fmt}{where} "
             f"({time.monotonic() - started:.1f} s)"
         )
         if sys.stderr.isatty() and options["unsuppressed"]:
