@@ -4,6 +4,7 @@ endpoint, tokens, and that nobody sees another organisation's data."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -222,12 +223,8 @@ def test_schema_and_docs_are_served(api: APIClient) -> None:
     assert api.get("/api/docs/").status_code == 200
 
 
-def test_import_endpoint_refuses_a_file_over_the_limit(
-    admin_api: APIClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from booking.apis import register
-
-    monkeypatch.setattr(register, "MAX_IMPORT_BYTES", 10)
+def test_import_endpoint_refuses_a_file_over_the_limit(admin_api: APIClient, settings: Any) -> None:
+    settings.TOLK_IMPORT_MAX_BYTES = {**settings.TOLK_IMPORT_MAX_BYTES, "register": 10}
     response = admin_api.post("/api/v1/register/imports/", {"file": _csv(GOOD)},
                               format="multipart")
     assert response.status_code == 400
