@@ -61,6 +61,11 @@ class RowError:
     code: str
     reason: str
 
+    def located(self) -> str:
+        """The problem as one line of a command's or a message's text."""
+        column = f", column {self.column}" if self.column else ""
+        return f"line {self.line}{column}: {self.reason} [{self.code}]"
+
 
 @contextmanager
 def text_stream(stream: IO[bytes] | IO[str]) -> Iterator[IO[str]]:
