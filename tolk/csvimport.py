@@ -137,9 +137,10 @@ def nul_errors(line: int, values: Iterable[tuple[str, str]]) -> list[RowError]:
 
 def encoding_error(line: int, exc: UnicodeDecodeError) -> RowError:
     """`invalid_encoding` on `line`; a file that starts with a UTF-16 byte order mark (Excel's
-    "Unicode text") is named as such, so the sender knows what to change."""
+    "Unicode text") is named as such, so the sender knows what to change. (Text is decoded in
+    blocks: the line is where reading stopped, the start of the file for the first block.)"""
     data = exc.object if isinstance(exc.object, bytes | bytearray) else b""
-    if exc.start == 0 and bytes(data[:2]) in _UTF16_MARKS:
+    if line <= 2 and exc.start == 0 and bytes(data[:2]) in _UTF16_MARKS:
         return RowError(line, "", "invalid_encoding",
                         _("The file is UTF-16 text; save it as CSV UTF-8."))
     return RowError(line, "", "invalid_encoding", _("The file is not UTF-8 text."))
