@@ -313,7 +313,8 @@ def _rows_parse(reader: csv.DictReader[str], result: RegisterImportResult) -> li
     except UnicodeDecodeError as exc:
         errors.append(encoding_error(reader.line_num + 2, exc))
     except csv.Error as exc:
-        errors.append(csv_error(reader.line_num + 1, exc))
+        # The reader counts a line once it is read whole: the bad one is the next.
+        errors.append(csv_error(reader.line_num + 2, exc))
     if result.rows == 0 and not errors:
         errors.append(no_rows_error())
     return rows
