@@ -248,3 +248,21 @@ def test_import_endpoint_a_nul_character_is_a_row_error(admin_api: APIClient, co
                                                       "invalid_character")
                for e in body["errors"]), body["errors"]
     assert not Interpreter.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "reason"), [
+    ("en", "'x' is not one of: female, male, other."),
+    ("nb", "'x' er ikke en av: female, male, other."),
+])
+def test_import_endpoint_row_errors_are_in_the_requests_language(
+    admin_api: APIClient, language: str, reason: str
+) -> None:
+    bad = list(GOOD)
+    bad[3] = "x"
+    response = admin_api.post("/api/v1/register/imports/", {"file": _csv(bad)},
+                              format="multipart", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"], e["code"], e["reason"]) for e in errors] == [
+        (2, "gender", "invalid_choice", reason),
+    ]
