@@ -88,18 +88,17 @@ def text_stream(stream: IO[bytes] | IO[str]) -> Iterator[IO[str]]:
 
 def read_header(
     text: IO[str], *, columns: Sequence[str], required: Sequence[str] | None = None
-) -> tuple[list[str] | None, RowError | None]:
-    """Read and check the header line: `(names, None)` or `(None, error)`. The rest of `text`
-    is left for the rows."""
+) -> list[str] | RowError:
+    """Read and check the header line: its column names, or the problem with it. The rest of
+    `text` is left for the rows."""
     first = text.readline()
     if not first.strip():
-        return None, RowError(1, "", "empty_file", _("The file is empty."))
+        return RowError(1, "", "empty_file", _("The file is empty."))
     try:
         header = [name.strip() for name in next(csv.reader([first]))]
     except csv.Error as exc:
-        return None, csv_error(1, exc)
-    problem = header_problem(header, columns=columns, required=required)
-    return (None, problem) if problem is not None else (header, None)
+        return csv_error(1, exc)
+    return header_problem(header, columns=columns, required=required) or header
 
 
 def header_problem(

@@ -255,12 +255,12 @@ def register_file_parse(
     errors = result.errors
     with text_stream(stream) as text:
         try:
-            header, problem = read_header(text, columns=REGISTER_COLUMNS)
+            header = read_header(text, columns=REGISTER_COLUMNS)
         except UnicodeDecodeError as exc:
             errors.append(encoding_error(1, exc))
             return []
-        if header is None:
-            errors.append(problem)  # type: ignore[arg-type]
+        if isinstance(header, RowError):
+            errors.append(header)
             return []
         return _rows_parse(csv.DictReader(text, fieldnames=header), result)
 

@@ -878,9 +878,9 @@ def _import_rows(
         _CopyStream(cursor, _staging_statement()) if facts is None and _is_postgres() else None
     )
     try:
-        header, problem = read_header(text, columns=FACT_COLUMNS, required=REQUIRED_COLUMNS)
-        if header is None:
-            result.add_error(problem)  # type: ignore[arg-type]
+        header = read_header(text, columns=FACT_COLUMNS, required=REQUIRED_COLUMNS)
+        if isinstance(header, RowError):
+            result.add_error(header)
             return
         try:
             with warnings.catch_warnings(record=True) as caught:
