@@ -25,9 +25,9 @@ from stats.filters import report_filters
 from stats.models import StatsImport
 from stats.services.imports import assignments_import
 from tolk.api import require_upload_size
+from tolk.csvimport import FileKind
 from tolk.errors import PermissionDeniedError
 
-MAX_IMPORT_BYTES = 500 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 CanReadStatistics = role_permission(Role.ANALYST, Role.ADMIN)
@@ -187,7 +187,7 @@ class AssignmentImportApi(ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        require_upload_size(upload, max_bytes=MAX_IMPORT_BYTES)
+        require_upload_size(upload, kind=FileKind.ASSIGNMENTS)
         result = assignments_import(stream=upload, file_name=upload.name,
                                     user=request.user)  # type: ignore[arg-type]
         body = self.ResultSerializer(result.as_dict()).data

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from tolk.csvimport import FileKind, max_bytes, max_megabytes
 from tolk.db import conflict_for, constraint_name
 from tolk.errors import DomainError, ValidationFailed
 
@@ -27,10 +28,11 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def require_upload_size(upload: Any, *, max_bytes: int) -> None:
-    """An uploaded file larger than `max_bytes` is refused before it is read."""
-    if upload.size > max_bytes:
-        megabytes = max_bytes // (1024 * 1024)
+def require_upload_size(upload: Any, *, kind: FileKind) -> None:
+    """An uploaded file larger than its kind's `TOLK_IMPORT_MAX_BYTES` is refused before it is
+    read."""
+    if upload.size > max_bytes(kind):
+        megabytes = max_megabytes(kind)
         raise ValidationFailed(
             code="file_too_large",
             message_nb=f"Filen er for stor (høyst {megabytes} MB).",

@@ -31,10 +31,9 @@ from booking.models import Interpreter, Organisation, Role, User
 from booking.permissions import CanSearchRegister, IsAdmin
 from booking.services.register import register_import
 from tolk.api import Pagination, require_upload_size
+from tolk.csvimport import FileKind
 from tolk.errors import NotFoundError
 from tolk.throttling import ClientRateThrottle
-
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 def _ui_language() -> str:
@@ -205,7 +204,7 @@ class RegisterImportApi(ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        require_upload_size(upload, max_bytes=MAX_IMPORT_BYTES)
+        require_upload_size(upload, kind=FileKind.REGISTER)
         result = register_import(stream=upload, file_name=upload.name, imported_by=request.user)
         body = self.ResultSerializer(result.as_dict()).data
         if not result.ok:

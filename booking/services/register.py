@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
@@ -18,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.geo import county_of
 from booking.languages import language_resolve
@@ -35,6 +35,15 @@ from booking.models import (
     User,
 )
 from booking.validators import is_valid_municipality
+from tolk.csvimport import (
+    RowError,
+    csv_error,
+    encoding_error,
+    no_rows_error,
+    nul_errors,
+    read_header,
+    text_stream,
+)
 
 REGISTER_COLUMNS = (
     "register_number",
@@ -72,14 +81,6 @@ STATUS_EVENT_FOR = {
     EntryStatus.REVOKED: StatusEventKind.REVOCATION,
 }
 MAX_ROWS = 200_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    code: str
-    reason: str
 
 
 @dataclass
@@ -147,12 +148,13 @@ class _RowParser:
     def _date(self, line: int, column: str, value: str, *, required: bool) -> dt.date | None:
         if not value:
             if required:
-                self._err(line, column, "required", "A date (YYYY-MM-DD) is required.")
+                self._err(line, column, "required", _("A date (YYYY-MM-DD) is required."))
             return None
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            self._err(line, column, "invalid_date", f"'{value}' is not a date (YYYY-MM-DD).")
+            self._err(line, column, "invalid_date",
+                      _("'%(value)s' is not a date (YYYY-MM-DD).") % {"value": value})
             return None
 
     def _choice(self, line: int, column: str, value: str, allowed: Iterable[str]) -> str:
@@ -160,38 +162,38 @@ class _RowParser:
         if value not in allowed:
             self._err(
                 line, column, "invalid_choice",
-                f"'{value}' is not one of: {', '.join(allowed)}.",
+                _("'%(value)s' is not one of: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(allowed)},
             )
         return value
 
     def parse(self, line: int, raw: dict[str, str]) -> ParsedRow | None:
         before = len(self.errors)
         row = {key: (raw.get(key) or "").strip() for key in REGISTER_COLUMNS}
-        for column, value in row.items():
-            # No database text can hold a NUL character (PostgreSQL refuses it).
-            if "\x00" in value:
-                self._err(line, column, "invalid_character",
-                          "The value contains a NUL character (byte 0).")
-                row[column] = value.replace("\x00", "")
+        # No database text can hold a NUL character (PostgreSQL refuses it).
+        for error in nul_errors(line, row.items()):
+            self.errors.append(error)
+            row[error.column] = row[error.column].replace("\x00", "")
         for column in ("register_number", "given_name", "family_name", "language"):
             if not row[column]:
-                self._err(line, column, "required", "This column must have a value.")
+                self._err(line, column, "required", _("This column must have a value."))
         number = row["register_number"]
         if number and (len(number) > 16 or not number.replace("-", "").isalnum()):
             self._err(line, "register_number", "invalid_register_number",
-                      "A register number has at most 16 letters, digits or hyphens.")
+                      _("A register number has at most 16 letters, digits or hyphens."))
         for column in ("given_name", "family_name"):
             if len(row[column]) > 100:
-                self._err(line, column, "too_long", "At most 100 characters.")
+                self._err(line, column, "too_long", _("At most %(n)s characters.") % {"n": 100})
         self._choice(line, "gender", row["gender"], Gender.values)
         if not is_valid_municipality(row["municipality"]):
             self._err(line, "municipality", "invalid_municipality",
-                      f"'{row['municipality']}' is not a four-digit municipality number.")
+                      _("'%(value)s' is not a four-digit municipality number.")
+                      % {"value": row["municipality"]})
         self._choice(line, "availability", row["availability"], Availability.values)
         modalities = [m for m in row["modalities"].split("|") if m]
         if not modalities:
             self._err(line, "modalities", "required",
-                      "At least one of onsite|video|phone is required.")
+                      _("At least one of onsite|video|phone is required."))
         for modality in modalities:
             self._choice(line, "modalities", modality, Modality.values)
         if row["email"]:
@@ -199,9 +201,9 @@ class _RowParser:
                 validate_email(row["email"])
             except ValidationError:
                 self._err(line, "email", "invalid_email",
-                          f"'{row['email']}' is not an e-mail address.")
+                          _("'%(value)s' is not an e-mail address.") % {"value": row["email"]})
         if len(row["phone"]) > 32:
-            self._err(line, "phone", "too_long", "At most 32 characters.")
+            self._err(line, "phone", "too_long", _("At most %(n)s characters.") % {"n": 32})
         if row["language"]:
             # Stored as the language table's code: `fas` or `per` is Persisk (`pes`).
             match = language_resolve(row["language"])
@@ -213,7 +215,7 @@ class _RowParser:
         valid_from = self._date(line, "valid_from", row["valid_from"], required=True)
         valid_to = self._date(line, "valid_to", row["valid_to"], required=False)
         if valid_from and valid_to and valid_to < valid_from:
-            self._err(line, "valid_to", "period_reversed", "valid_to is before valid_from.")
+            self._err(line, "valid_to", "period_reversed", _("valid_to is before valid_from."))
         self._choice(line, "status", row["status"], EntryStatus.values)
         police = self._date(
             line, "police_certificate_valid_until", row["police_certificate_valid_until"],
@@ -246,61 +248,42 @@ class _RowParser:
         )
 
 
-def _text_stream(stream: IO[bytes] | IO[str]) -> Iterator[str]:
-    if isinstance(stream, io.TextIOBase):
-        yield from stream
-        return
-    wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
-    try:
-        yield from wrapper
-    finally:
-        # Leave the caller's stream open (it owns it); it may already be closed when an
-        # abandoned parse is finalised.
-        if not stream.closed:
-            wrapper.detach()
-
-
 def register_file_parse(
     *, stream: IO[bytes] | IO[str], result: RegisterImportResult
 ) -> list[ParsedRow]:
     """Validate a register CSV. Fills `result.errors` and returns the parsed rows."""
     errors = result.errors
-    try:
-        reader = csv.DictReader(_text_stream(stream))
-        header = reader.fieldnames or []
-    except UnicodeDecodeError:
-        errors.append(RowError(1, "", "invalid_encoding", "The file is not UTF-8 text."))
-        return []
-    except csv.Error as exc:
-        errors.append(RowError(1, "", "invalid_csv", f"The file is not valid CSV: {exc}."))
-        return []
-    header = [name.strip() for name in header]
-    missing = [c for c in REGISTER_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REGISTER_COLUMNS]
-    if missing or unknown or len(set(header)) != len(header):
-        reason = "The header must be: " + ",".join(REGISTER_COLUMNS) + "."
-        if missing:
-            reason += f" Missing: {', '.join(missing)}."
-        if unknown:
-            reason += f" Unknown: {', '.join(unknown)}."
-        errors.append(RowError(1, "", "invalid_header", reason))
-        return []
-    reader.fieldnames = header
+    with text_stream(stream) as text:
+        try:
+            header = read_header(text, columns=REGISTER_COLUMNS)
+        except UnicodeDecodeError as exc:
+            errors.append(encoding_error(1, exc))
+            return []
+        if isinstance(header, RowError):
+            errors.append(header)
+            return []
+        return _rows_parse(csv.DictReader(text, fieldnames=header), result)
+
+
+def _rows_parse(reader: csv.DictReader[str], result: RegisterImportResult) -> list[ParsedRow]:
+    """Every data row of `reader` (the header already read: a row's file line is the reader's
+    line count plus one)."""
+    errors = result.errors
     parser = _RowParser(errors)
     rows: list[ParsedRow] = []
     seen_entries: dict[tuple[str, str], int] = {}
     person_of: dict[str, ParsedRow] = {}
     try:
         for raw in reader:
-            line = reader.line_num
+            line = reader.line_num + 1
             result.rows += 1
             if result.rows > MAX_ROWS:
                 errors.append(RowError(line, "", "too_many_rows",
-                                       f"A file may hold at most {MAX_ROWS} rows."))
+                                       _("A file may hold at most %(n)s rows.") % {"n": MAX_ROWS}))
                 break
             if None in raw:
                 errors.append(RowError(line, "", "too_many_fields",
-                                       "The row has more fields than the header."))
+                                       _("The row has more fields than the header.")))
                 continue
             parsed = parser.parse(line, raw)
             if parsed is None:
@@ -309,8 +292,9 @@ def register_file_parse(
             if key in seen_entries:
                 errors.append(RowError(
                     line, "language", "duplicate_entry",
-                    f"Register number {key[0]} and language {key[1]} already appear on line "
-                    f"{seen_entries[key]}.",
+                    _("Register number %(number)s and language %(language)s already appear on "
+                      "line %(line)s.")
+                    % {"number": key[0], "language": key[1], "line": seen_entries[key]},
                 ))
                 continue
             seen_entries[key] = line
@@ -320,19 +304,19 @@ def register_file_parse(
                     label = column if column in PERSON_COLUMNS else "modalities"
                     errors.append(RowError(
                         line, label, "inconsistent_person",
-                        f"Differs from line {first.line} for register number "
-                        f"{parsed.register_number}; a person's details must be the same on "
-                        "every row.",
+                        _("Differs from line %(line)s for register number %(number)s; a "
+                          "person's details must be the same on every row.")
+                        % {"line": first.line, "number": parsed.register_number},
                     ))
                     break
             rows.append(parsed)
-    except UnicodeDecodeError:
-        errors.append(RowError(reader.line_num + 1, "", "invalid_encoding",
-                               "The file is not UTF-8 text."))
+    except UnicodeDecodeError as exc:
+        errors.append(encoding_error(reader.line_num + 2, exc))
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", "invalid_csv", f"Not valid CSV: {exc}."))
+        # The reader counts a line once it is read whole: the bad one is the next.
+        errors.append(csv_error(reader.line_num + 2, exc))
     if result.rows == 0 and not errors:
-        errors.append(RowError(2, "", "empty_file", "The file has a header but no rows."))
+        errors.append(no_rows_error())
     return rows
 
 

@@ -19,8 +19,7 @@ from frontend.forms import set_choices
 from frontend.report import report_page_context
 from stats.selectors import can_see_unsuppressed
 from stats.services.imports import assignments_import
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+from tolk.csvimport import FileKind, max_bytes, max_megabytes
 
 
 class ProviderFileForm(forms.Form):
@@ -35,10 +34,13 @@ class ProviderFileForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > max_bytes(FileKind.ASSIGNMENTS):
             raise forms.ValidationError(
-                gettext_lazy("The file is larger than 200 MB. Split it by year or provider."),
+                gettext_lazy(
+                    "The file is larger than %(megabytes)s MB. Split it by year or provider."
+                ),
                 code="too_large",
+                params={"megabytes": max_megabytes(FileKind.ASSIGNMENTS)},
             )
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import queue
 import re
@@ -31,7 +30,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
@@ -47,6 +45,16 @@ from booking.languages import AMBIGUOUS_LANGUAGE, UNKNOWN_LANGUAGE, language_res
 from booking.models import Category, Modality, Organisation, ProviderType, Role, Sector, User
 from booking.validators import is_valid_municipality, is_valid_org_number
 from stats.models import AssignmentFact, Outcome, Source, StatsImport
+from tolk.csvimport import (
+    NUL,
+    RowError,
+    csv_error,
+    encoding_error,
+    no_rows_error,
+    nul_reason,
+    read_header,
+    text_stream,
+)
 from tolk.errors import PermissionDeniedError
 
 FACT_COLUMNS = (
@@ -96,14 +104,6 @@ def _parse_date(value: str) -> str | None:
 
 def _parse_minutes(value: str) -> float | None:
     return float(value) if _INT_RE.match(value) else None
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    code: str
-    reason: str
 
 
 @dataclass
@@ -160,21 +160,6 @@ class _Fallback(Exception):
 
 
 # --- reading -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _text(stream: IO[bytes] | IO[str]) -> Iterator[IO[str]]:
-    """The stream as UTF-8 text (a byte order mark is dropped). The caller's stream stays open."""
-    if isinstance(stream, io.TextIOBase):
-        yield stream  # type: ignore[misc]
-        return
-    wrapper = io.TextIOWrapper(
-        stream, encoding="utf-8-sig", newline=""  # type: ignore[arg-type, type-var]
-    )
-    try:
-        yield wrapper
-    finally:
-        wrapper.detach()
 
 
 _SKIPPED_RE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -297,12 +282,11 @@ def _without_nul(frame: pd.DataFrame, result: ImportResult) -> None:
     character out of the chunk so the staging table can still take it (the file is refused)."""
     for column in FACT_COLUMNS:
         values = frame[column]
-        if "\x00" not in "".join(values.tolist()):  # one scan; the usual case
+        if NUL not in "".join(values.tolist()):  # one scan; the usual case
             continue
-        mask = values.str.contains("\x00", regex=False)
-        _report(result, frame, mask, column, "invalid_character",
-                lambda _v: _("The value contains a NUL character (byte 0)."))
-        frame[column] = values.str.replace("\x00", "", regex=False)
+        mask = values.str.contains(NUL, regex=False)
+        _report(result, frame, mask, column, "invalid_character", lambda _v: nul_reason())
+        frame[column] = values.str.replace(NUL, "", regex=False)
 
 
 def validate_chunk(frame: pd.DataFrame, state: _FileState, result: ImportResult) -> None:
@@ -788,29 +772,6 @@ def _scope_for(user: User | None) -> str | None:
     )
 
 
-def _read_header(text: IO[str], result: ImportResult) -> list[str] | None:
-    first = text.readline()
-    if not first.strip():
-        result.add_error(RowError(1, "", "empty_file", _("The file is empty.")))
-        return None
-    header = [name.strip() for name in next(csv.reader([first]))]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in FACT_COLUMNS]
-    duplicated = sorted({c for c in header if header.count(c) > 1})
-    if missing or unknown or duplicated:
-        reason = _("The header must name the columns %(columns)s.") % {
-            "columns": ",".join(FACT_COLUMNS)}
-        if missing:
-            reason += " " + _("Missing: %(names)s.") % {"names": ", ".join(missing)}
-        if unknown:
-            reason += " " + _("Unknown: %(names)s.") % {"names": ", ".join(unknown)}
-        if duplicated:
-            reason += " " + _("Repeated: %(names)s.") % {"names": ", ".join(duplicated)}
-        result.add_error(RowError(1, "", "invalid_header", reason))
-        return None
-    return header
-
-
 def assignments_import(
     *,
     stream: IO[bytes] | IO[str],
@@ -844,7 +805,7 @@ def assignments_import(
                     stream.seek(0)
             state = _FileState(today=today, scope_org_number=scope)
             _staging_create(cursor)
-            with _text(stream) as text:
+            with text_stream(stream) as text:
                 _import_rows(cursor, text, result, state, progress)
             if not result.ok:
                 raise _Abort
@@ -895,7 +856,7 @@ def _import_direct(
     try:
         with transaction.atomic():
             stats_import = _record(file_name, user, result)
-            with _text(stream) as text:
+            with text_stream(stream) as text:
                 _import_rows(cursor, text, result, state, progress, direct=stats_import)
             if not result.ok:
                 # The staging path reports every problem, repeated references included.
@@ -919,8 +880,9 @@ def _import_rows(
         _CopyStream(cursor, _staging_statement()) if facts is None and _is_postgres() else None
     )
     try:
-        header = _read_header(text, result)
-        if header is None:
+        header = read_header(text, columns=FACT_COLUMNS, required=REQUIRED_COLUMNS)
+        if isinstance(header, RowError):
+            result.add_error(header)
             return
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -941,19 +903,16 @@ def _import_rows(
                 facts.close()
             if stream is not None:
                 stream.close()
-    except UnicodeDecodeError:
-        result.add_error(RowError(result.rows + 2, "", "invalid_encoding",
-                                  _("The file is not UTF-8 text.")))
+    except UnicodeDecodeError as exc:
+        result.add_error(encoding_error(result.rows + 2, exc))
         return
     except (csv.Error, ParserError) as exc:
-        result.add_error(RowError(result.rows + 2, "", "invalid_csv",
-                                  _("The file is not valid CSV: %(problem)s.")
-                                  % {"problem": exc}))
+        result.add_error(csv_error(result.rows + 2, exc))
         return
     except EmptyDataError:
         pass
     if result.rows == 0:
-        result.add_error(RowError(2, "", "empty_file", _("The file has a header but no rows.")))
+        result.add_error(no_rows_error())
         return
     if direct is None:
         if _is_postgres():

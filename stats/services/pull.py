@@ -415,10 +415,7 @@ def source_pull(
             record.sha256 = download.sha256
             result, removed = _import(download, manifest, record=record, progress=progress)
             if not result.ok:
-                first = "; ".join(
-                    f"line {e.line} {e.column}: {e.reason} [{e.code}]"
-                    for e in result.errors[:5]
-                )
+                first = "; ".join(e.located() for e in result.errors[:5])
                 raise _failed(
                     "invalid_export",
                     f"Eksporten ble ikke importert: {result.error_count} feil ({first}).",

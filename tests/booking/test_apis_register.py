@@ -4,6 +4,7 @@ endpoint, tokens, and that nobody sees another organisation's data."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -222,12 +223,8 @@ def test_schema_and_docs_are_served(api: APIClient) -> None:
     assert api.get("/api/docs/").status_code == 200
 
 
-def test_import_endpoint_refuses_a_file_over_the_limit(
-    admin_api: APIClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from booking.apis import register
-
-    monkeypatch.setattr(register, "MAX_IMPORT_BYTES", 10)
+def test_import_endpoint_refuses_a_file_over_the_limit(admin_api: APIClient, settings: Any) -> None:
+    settings.TOLK_IMPORT_MAX_BYTES = {**settings.TOLK_IMPORT_MAX_BYTES, "register": 10}
     response = admin_api.post("/api/v1/register/imports/", {"file": _csv(GOOD)},
                               format="multipart")
     assert response.status_code == 400
@@ -251,3 +248,21 @@ def test_import_endpoint_a_nul_character_is_a_row_error(admin_api: APIClient, co
                                                       "invalid_character")
                for e in body["errors"]), body["errors"]
     assert not Interpreter.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "reason"), [
+    ("en", "'x' is not one of: female, male, other."),
+    ("nb", "'x' er ikke en av: female, male, other."),
+])
+def test_import_endpoint_row_errors_are_in_the_requests_language(
+    admin_api: APIClient, language: str, reason: str
+) -> None:
+    bad = list(GOOD)
+    bad[3] = "x"
+    response = admin_api.post("/api/v1/register/imports/", {"file": _csv(bad)},
+                              format="multipart", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"], e["code"], e["reason"]) for e in errors] == [
+        (2, "gender", "invalid_choice", reason),
+    ]

@@ -7,10 +7,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from booking.models import Interpreter, Qualification, RegisterImport, RegisterStatusEvent
 from booking.selectors import is_qualified
-from booking.services.register import REGISTER_COLUMNS, register_import
+from booking.services.register import REGISTER_COLUMNS, RegisterImportResult, register_import
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +173,100 @@ def test_command_imports_and_reports(tmp_path: object, capsys: pytest.CaptureFix
         call_command("import_register", str(bad))
     err = capsys.readouterr().err
     assert "line 2" in err and "gender" in err
+
+
+# --- reading the file (tolk.csvimport, shared with the provider file) -----------------------
+
+
+def run_bytes(data: bytes) -> RegisterImportResult:
+    return register_import(stream=io.BytesIO(data), file_name="reg.csv", today=TODAY)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_a_file_saved_by_excel_with_a_byte_order_mark_imports(ending: str) -> None:
+    text = ending.join([HEADER, row(), row(register_number="T-2", language="tir")]) + ending
+    result = run_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert result.ok, result.errors
+    assert Interpreter.objects.count() == 2
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_lines_are_counted_with_blank_lines_whatever_the_line_ending(ending: str) -> None:
+    text = ending.join([HEADER, row(), "", row(register_number="T-2", gender="x")]) + ending
+    result = run_bytes(text.encode())
+    assert [(e.line, e.column, e.code) for e in result.errors] == [(4, "gender", "invalid_choice")]
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "code"),
+    [
+        (b"", 1, "empty_file"),
+        (b"\r\n", 1, "empty_file"),
+        (HEADER.encode() + b"\n", 2, "empty_file"),
+        (HEADER.encode() + b",register_number\n", 1, "invalid_header"),
+        (HEADER.encode() + b",colour\n", 1, "invalid_header"),
+        ("\n".join([HEADER, row()]).encode("utf-16"), 1, "invalid_encoding"),
+        ("\n".join([HEADER, row(), row(given_name="Bjørn", register_number="T-2")])
+         .encode("latin-1"), 1, "invalid_encoding"),
+        ("\n".join([HEADER, row(), "T-2," + "x" * 200_000]).encode(), 3, "invalid_csv"),
+    ],
+)
+def test_broken_files_are_one_error_and_change_nothing(content: bytes, line: int,
+                                                       code: str) -> None:
+    result = run_bytes(content)
+    assert [(e.line, e.code) for e in result.errors] == [(line, code)]
+    assert not Interpreter.objects.exists() and not RegisterImport.objects.exists()
+
+
+def test_header_problems_are_named() -> None:
+    with translation.override("en"):
+        result = run_bytes((HEADER.replace("phone", "telefon") + ",email\n").encode())
+    (error,) = result.errors
+    assert "Missing: phone." in error.reason
+    assert "Unknown: telefon." in error.reason
+    assert "Repeated: email." in error.reason
+
+
+def test_a_utf16_file_is_named_in_its_reason() -> None:
+    with translation.override("en"):
+        result = run_bytes("\n".join([HEADER, row()]).encode("utf-16"))
+    assert "UTF-16" in result.errors[0].reason
+
+
+def test_a_nul_character_is_a_row_error_for_its_column() -> None:
+    result = run(row(), row(register_number="T-2", family_name="Ha\x00ddad"))
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (3, "family_name", "invalid_character"),
+    ]
+    assert not Interpreter.objects.exists()
+
+
+def test_row_errors_are_in_the_requests_language() -> None:
+    rows = (row(gender="x", valid_from=""), row(register_number="T-2"), row(register_number="T-2"))
+    with translation.override("nb"):
+        norwegian = [e.reason for e in run(*rows).errors]
+    with translation.override("en"):
+        english = [e.reason for e in run(*rows).errors]
+    assert norwegian == [
+        "'x' er ikke en av: female, male, other.",
+        "En dato (ÅÅÅÅ-MM-DD) er påkrevd.",
+        "Registernummer T-2 og språk ara står allerede på linje 3.",
+    ]
+    assert english == [
+        "'x' is not one of: female, male, other.",
+        "A date (YYYY-MM-DD) is required.",
+        "Register number T-2 and language ara already appear on line 3.",
+    ]
+
+
+def test_the_command_reports_in_english_whatever_the_default_language(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"  # type: ignore[operator]
+    bad.write_text("\n".join([HEADER, row(gender="x", language="xxq")]) + "\n", encoding="utf-8")
+    with translation.override("nb"), pytest.raises(CommandError):
+        call_command("import_register", str(bad))
+    err = capsys.readouterr().err
+    assert (f"{bad}: line 2, column gender: 'x' is not one of: female, male, other. "
+            "[invalid_choice]") in err
+    assert "line 2, column language: 'xxq' is not an ISO 639-3" in err

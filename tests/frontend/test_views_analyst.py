@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from stats.models import AssignmentFact
+from stats.models import AssignmentFact, StatsImport
 from stats.services.imports import assignments_import
 from tests import factories
 from tests.stats.helpers import MUNICIPAL_ORG, csv_bytes, fact_row
@@ -108,6 +110,17 @@ def test_upload_must_be_a_csv_file(analyst_client: Client) -> None:
     response = analyst_client.post("/statistics/import/", {"file": upload})
     assert response.status_code == 400
     assert "Last opp en .csv-fil" in response.content.decode()
+
+
+def test_a_provider_file_over_the_limit_is_refused_with_the_limit_named(
+    analyst_client: Client, settings: Any
+) -> None:
+    settings.TOLK_IMPORT_MAX_BYTES = {**settings.TOLK_IMPORT_MAX_BYTES, "assignments": 1024 * 1024}
+    upload = SimpleUploadedFile("stor.csv", b"x" * (1024 * 1024 + 1), "text/csv")
+    response = analyst_client.post("/statistics/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "Filen er større enn 1 MB." in response.content.decode()
+    assert not AssignmentFact.objects.exists() and not StatsImport.objects.exists()
 
 
 def test_coordinator_imports_only_for_their_own_organisation(client: Client) -> None:

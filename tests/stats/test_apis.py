@@ -235,10 +235,8 @@ def test_import_without_file(analyst_api: Any) -> None:
     assert "file" in response.json()["fields"]
 
 
-def test_import_refuses_a_file_over_the_limit(analyst_api: Any, monkeypatch: Any) -> None:
-    from stats import apis
-
-    monkeypatch.setattr(apis, "MAX_IMPORT_BYTES", 10)
+def test_import_refuses_a_file_over_the_limit(analyst_api: Any, settings: Any) -> None:
+    settings.TOLK_IMPORT_MAX_BYTES = {**settings.TOLK_IMPORT_MAX_BYTES, "assignments": 10}
     response = analyst_api.post(IMPORTS, upload([fact_row(reference="A1")]), format="multipart")
     assert response.status_code == 400
     assert response.json()["code"] == "file_too_large"

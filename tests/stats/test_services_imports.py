@@ -245,3 +245,49 @@ def test_broken_bytes_after_chunks_were_loaded_import_nothing(
     assert [e.code for e in result.errors] == ["invalid_encoding"]
     assert result.errors[0].line > 4000
     assert AssignmentFact.objects.count() == (1 if stored else 0)
+
+
+# --- reading the file (tolk.csvimport, shared with the register file) ---------------------------
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_a_file_saved_by_excel_with_a_byte_order_mark_imports(ending: str) -> None:
+    import io
+
+    text = csv_bytes([fact_row(reference="R1"), fact_row(reference="R2")]).getvalue().decode()
+    data = b"\xef\xbb\xbf" + text.replace("\n", ending).encode()
+    result = assignments_import(stream=io.BytesIO(data), file_name="x.csv", today=TODAY)
+    assert result.ok, result.errors
+    assert AssignmentFact.objects.count() == 2
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_lines_are_counted_with_blank_lines_whatever_the_line_ending(ending: str) -> None:
+    import io
+
+    lines = csv_bytes([fact_row(reference="R1"), fact_row(reference="R2", modality="boat")])
+    head, first, second = lines.getvalue().decode().splitlines()
+    data = ending.join([head, first, "", second]) + ending
+    result = assignments_import(stream=io.BytesIO(data.encode()), file_name="x.csv", today=TODAY)
+    found = [(e.line, e.column, e.code) for e in result.errors]
+    assert found == [(4, "modality", "invalid_choice")]
+
+
+def test_header_problems_and_a_utf16_file_are_named_in_their_reasons() -> None:
+    import io
+
+    from django.utils import translation
+
+    header = ",".join(imports.FACT_COLUMNS).replace("sector", "sektor") + ",reference\n"
+    with translation.override("en"):
+        result = assignments_import(stream=io.BytesIO(header.encode()), file_name="x.csv",
+                                    today=TODAY)
+        (error,) = result.errors
+        assert (error.line, error.code) == (1, "invalid_header")
+        assert "Missing: sector." in error.reason and "Unknown: sektor." in error.reason
+        assert "Repeated: reference." in error.reason
+        utf16 = csv_bytes([fact_row()]).getvalue().decode().encode("utf-16")
+        result = assignments_import(stream=io.BytesIO(utf16), file_name="x.csv", today=TODAY)
+    assert [e.code for e in result.errors] == ["invalid_encoding"]
+    assert "UTF-16" in result.errors[0].reason
+    assert not AssignmentFact.objects.exists()

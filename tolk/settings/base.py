@@ -194,6 +194,13 @@ TOLK_AUTO_DISPATCH = env_bool("TOLK_AUTO_DISPATCH", False)
 # the register and the guidelines on their dates (a qualification or police certificate that
 # ends between booking and job); 0 switches the daily pass off.
 TOLK_RECHECK_DAYS = env_int("TOLK_RECHECK_DAYS", 28)
+# The largest CSV file each import takes as an upload (API and pages; tolk.csvimport), in bytes.
+# A register file holds at most 200,000 rows (a few MB in practice); a provider file a national
+# year or a few (about 70 MB each).
+TOLK_IMPORT_MAX_BYTES = {
+    "register": env_int("TOLK_REGISTER_IMPORT_MAX_MB", 50) * 1024 * 1024,
+    "assignments": env_int("TOLK_ASSIGNMENT_IMPORT_MAX_MB", 500) * 1024 * 1024,
+}
 # Statistics: cells based on fewer assignments than this are suppressed.
 TOLK_SUPPRESSION_THRESHOLD = env_int("TOLK_SUPPRESSION_THRESHOLD", 5)
 # Who sends the outbox events: "web" (every server process, after each commit and every few

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from booking.services.register import REGISTER_COLUMNS, register_import
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             "--json", action="store_true", help="print the full result as JSON on stdout"
         )
 
+    @no_translations  # the command's messages are English, like its other output
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
@@ -40,8 +41,7 @@ class Command(BaseCommand):
 
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
         for error in result.errors:
-            column = f", column {error.column}" if error.column else ""
-            self.stderr.write(f"{path}: line {error.line}{column}: {error.reason} [{error.code}]")
+            self.stderr.write(f"{path}: {error.located()}")
         elapsed = time.monotonic() - started
         if not result.ok:
             raise CommandError(result.summary())

@@ -45,8 +45,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
         for error in result.errors:
-            column = f", column {error.column}" if error.column else ""
-            self.stderr.write(f"{path}: line {error.line}{column}: {error.reason} [{error.code}]")
+            self.stderr.write(f"{path}: {error.located()}")
         if result.errors_truncated:
             self.stderr.write(
                 f"{path}: {result.error_count - len(result.errors)} more problem(s) not listed"
