@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -31,11 +30,8 @@ def require_upload_size(upload: Any, *, max_bytes: int) -> None:
     """An uploaded file larger than `max_bytes` is refused before it is read."""
     if upload.size > max_bytes:
         megabytes = max_bytes // (1024 * 1024)
-        raise ValidationFailed(
-            code="file_too_large",
-            message_nb=f"Filen er for stor (høyst {megabytes} MB).",
-            message_en=f"The file is too large (at most {megabytes} MB).",
-            fields={"file": ["file_too_large"]},
+        raise ValidationFailed.of(
+            "file_too_large", megabytes=megabytes, fields={"file": ["file_too_large"]}
         )
 
 
@@ -59,8 +55,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Response(
-            error_body(code="service_unavailable",
-                       detail=_("The service is temporarily unavailable. Try again shortly.")),
+            DomainError.of("service_unavailable").as_dict(),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -73,7 +68,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.error("database error (constraint %s)", constraint_name(exc) or "unknown",
                      exc_info=exc)
         return Response(
-            error_body(code="server_error", detail=_("Something went wrong on our side.")),
+            DomainError.of("server_error").as_dict(),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, Http404):
@@ -87,7 +82,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields: dict[str, Any] = {}
-        message = _("The request is not valid.")
+        message = DomainError.of("invalid_request").detail
         if isinstance(detail, dict):
             fields = _codes_to_text(detail)
             non_field = fields.pop("non_field_errors", None)
