@@ -68,6 +68,26 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
         "%(time)s occurs twice on %(date)s in Norwegian time (the clocks go back). Give the "
         "offset: +02:00 for summer time, +01:00 for winter time."
     )),
+    # --- websocket messages (booking.consumers) ------------------------------------------------
+    socket_since_invalid=E(_("since must be an event id."), code="invalid"),
+    socket_unknown_type=E(_("Unknown message type."), code="invalid"),
+    socket_not_text=E(_("Messages must be JSON text."), code="invalid"),
+    socket_too_large=E(_("The message is too large."), code="invalid"),
+    socket_not_json=E(_("The message is not valid JSON."), code="invalid"),
+    socket_too_deep=E(
+        _("The message is nested too deeply (at most %(limit)s levels)."), code="json_too_deep"
+    ),
+    socket_invalid_character=E(
+        _("The message contains an invalid character (NUL)."), code="invalid_character"
+    ),
+    socket_not_object=E(_("A message is a JSON object with a type."), code="invalid"),
+    socket_request_id_invalid=E(_("request_id must be a string or a number."), code="invalid"),
+    socket_throttled=E(_("Too many messages; wait a few seconds."), code="throttled"),
+    socket_offer_id_invalid=E(_("offer_id must be the id of an offer."), code="invalid"),
+    socket_reason_invalid=E(
+        _("reason must be a text of at most %(limit)s characters."), code="invalid"
+    ),
+    socket_server_error=E(_("Something went wrong. Try again shortly."), code="server_error"),
     # --- bookings ------------------------------------------------------------------------------
     booking_not_found=E(_("Booking not found."), status=404),
     interpreter_not_found=E(_("Interpreter not found in the register."), status=404),

@@ -171,4 +171,4 @@ def catalogue_error(
     Raise the result."""
     status = entry(name).status or ValidationFailed.status_code
     cls = _BY_STATUS.get(status, ValidationFailed if status == 400 else DomainError)
-    return cls.of(name, fields=fields, section=section, **params)
+    return cls(code=name, fields=fields, section=section, params=params)

@@ -48,8 +48,8 @@ def refuse(
             fields=dict(fields or {}),
         )
     code = catalogue_entry(name).code
-    return ValidationFailed.of(name, section=section_of(code), fields=dict(fields or {}),
-                               **params)
+    return ValidationFailed(code=name, section=section_of(code), fields=dict(fields or {}),
+                            params=params)
 
 
 # --- § 6 duty basis ---------------------------------------------------------------------------

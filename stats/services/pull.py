@@ -57,7 +57,7 @@ class PullFailed(DomainError):
 
 def _failed(name: str, /, **params: object) -> PullFailed:
     """The catalogue error `name` (tolk.error_catalogue) as a failed pull."""
-    return PullFailed.of(name, **params)
+    return PullFailed(code=name, params=params)
 
 
 @dataclass
