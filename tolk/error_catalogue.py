@@ -56,6 +56,23 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
         _("The service is temporarily unavailable. Try again shortly."), status=503
     ),
     server_error=E(_("Something went wrong on our side."), status=500),
+    server_error_try_again=E(
+        _("Something went wrong on our side. Try again."), code="server_error", status=500
+    ),
+    not_found=E(_("Not found."), status=404),
+    permission_denied=E(_("You do not have permission to perform this action."), status=403),
+    bad_request=E(_("The request could not be understood.")),
+    method_not_allowed=E(_("Method not allowed."), status=405),
+    too_large=E(_("The request is too large."), status=413),
+    throttled=E(_("Too many requests."), status=429),
+    login_locked=E(
+        _("Too many failed login attempts for this user or from this address. Try again in "
+          "%(minutes)s minutes."),
+        status=429,
+    ),
+    request_invalid_character=E(
+        _("The request contains an invalid character (NUL)."), code="invalid_character"
+    ),
     file_too_large=E(_("The file is too large (at most %(megabytes)s MB).")),
     invalid_character=E(_("The text contains an invalid character (NUL, \\u0000).")),
     json_too_deep=E(_("The JSON document is nested too deeply (at most %(limit)s levels).")),

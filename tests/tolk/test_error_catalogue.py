@@ -67,3 +67,30 @@ def test_dates_read_as_each_language_writes_them() -> None:
                                 date=dt.date(2027, 3, 1))
     assert "01.03.2027" in error.message_nb
     assert "2027-03-01" in error.message_en
+
+
+def test_messages_django_and_drf_also_translate_read_as_they_always_did() -> None:
+    """tolk/locale comes first (LOCALE_PATHS): where Django REST framework or Django already
+    say a catalogue message in bokmål, the catalogue must say it the same way."""
+    import gettext
+    import io
+    from pathlib import Path
+
+    import django
+    import rest_framework
+
+    translations = [
+        gettext.GNUTranslations(io.BytesIO(
+            (Path(package.__file__).parent / "locale/nb/LC_MESSAGES/django.mo").read_bytes()
+        ))
+        for package in (rest_framework, django.conf)
+    ]
+    checked = 0
+    for name, found in CATALOGUE.items():
+        english = _text(found.message, "en")
+        for other in translations:
+            theirs = other.gettext(english)
+            if theirs != english:
+                checked += 1
+                assert _text(found.message, "nb") == theirs, name
+    assert checked, "not_found and permission_denied are DRF's messages too"
