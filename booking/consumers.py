@@ -67,7 +67,8 @@ from booking.rules import Declarations
 from booking.selectors_access import SocketAccess, access_ended, access_token_alive
 from booking.services.offers import offer_accept, offer_decline
 from tolk import jsonparse
-from tolk.api import error_body, exception_handler
+from tolk.api import exception_handler
+from tolk.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -262,10 +263,17 @@ def scope_language(scope: dict[str, Any]) -> str:
 
 
 class MessageRejected(Exception):
-    def __init__(self, detail: str, fields: dict[str, Any] | None = None,
-                 code: str = "invalid") -> None:
-        super().__init__(detail)
-        self.body = error_body(code=code, detail=detail, fields=fields)
+    """A client message refused before any service: the catalogue error `name`
+    (tolk.error_catalogue), rendered in the socket's language when it is sent."""
+
+    def __init__(self, name: str, fields: dict[str, Any] | None = None,
+                 **params: object) -> None:
+        self.error = DomainError(code=name, fields=fields, params=params)
+        super().__init__(self.error.code)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.error.as_dict()
 
 
 class OutboxConsumer(AsyncJsonWebsocketConsumer):
@@ -306,8 +314,10 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             with translation.override(self.language):
                 await self.send_json({
                     "type": "error",
-                    **error_body(code="invalid", detail=_("since must be an event id."),
-                                 fields={"since": [_("Enter a whole number 0 or greater.")]}),
+                    **DomainError.of(
+                        "socket_since_invalid",
+                        fields={"since": [_("Enter a whole number 0 or greater.")]},
+                    ).as_dict(),
                 })
             await self.close(code=CLOSE_INVALID)
             return
@@ -433,9 +443,10 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             if handler is None:
                 await self.send_json({
                     "type": "error",
-                    **error_body(code="invalid",
-                                 detail=_("Unknown message type."),
-                                 fields={"type": [_("Not a message this connection accepts.")]}),
+                    **DomainError.of(
+                        "socket_unknown_type",
+                        fields={"type": [_("Not a message this connection accepts.")]},
+                    ).as_dict(),
                     **_echo(message),
                 })
                 return
@@ -443,27 +454,19 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
 
     def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         if text_data is None:
-            raise MessageRejected(_("Messages must be JSON text."))
+            raise MessageRejected("socket_not_text")
         if len(text_data.encode()) > MAX_MESSAGE_BYTES:
-            raise MessageRejected(_("The message is too large."))
+            raise MessageRejected("socket_too_large")
         try:
             message = jsonparse.loads(text_data)
         except jsonparse.JSONTooDeep as exc:
-            raise MessageRejected(
-                _("The message is nested too deeply (at most %(limit)s levels).")
-                % {"limit": exc.limit}, code="json_too_deep",
-            ) from None
+            raise MessageRejected("socket_too_deep", limit=exc.limit) from None
         except jsonparse.JSONInvalidCharacter:
-            raise MessageRejected(
-                _("The message contains an invalid character (NUL)."), code="invalid_character",
-            ) from None
+            raise MessageRejected("socket_invalid_character") from None
         except ValueError:
-            raise MessageRejected(_("The message is not valid JSON.")) from None
+            raise MessageRejected("socket_not_json") from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            raise MessageRejected(
-                _("A message is a JSON object with a type."),
-                {"type": [_("This field is required.")]},
-            )
+            raise MessageRejected("socket_not_object", {"type": [_("This field is required.")]})
         request_id = message.get("request_id")
         if request_id is not None and (
             isinstance(request_id, bool)
@@ -471,8 +474,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             or len(str(request_id)) > 64
         ):
             raise MessageRejected(
-                _("request_id must be a string or a number."),
-                {"request_id": [_("At most 64 characters.")]},
+                "socket_request_id_invalid", {"request_id": [_("At most 64 characters.")]}
             )
         return message
 
@@ -481,7 +483,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         while self.message_times and now - self.message_times[0] > MESSAGE_WINDOW_SECONDS:
             self.message_times.popleft()
         if len(self.message_times) >= MESSAGE_BURST:
-            raise MessageRejected(_("Too many messages; wait a few seconds."), code="throttled")
+            raise MessageRejected("socket_throttled")
         self.message_times.append(now)
 
     async def call_service(
@@ -496,8 +498,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
             body = _error_as_rest(exc)
             if body is None:
                 logger.exception("websocket %s failed", result_type)
-                body = error_body(code="server_error",
-                                  detail=_("Something went wrong. Try again shortly."))
+                body = DomainError.of("socket_server_error").as_dict()
             await self.send_json({**reply, "status": "error", **body})
             return
         if result is None:
@@ -535,8 +536,7 @@ def _offer_id(message: dict[str, Any]) -> int:
     value = message.get("offer_id")
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise MessageRejected(
-            _("offer_id must be the id of an offer."),
-            {"offer_id": [_("Enter a whole number greater than 0.")]},
+            "socket_offer_id_invalid", {"offer_id": [_("Enter a whole number greater than 0.")]}
         )
     return value
 
@@ -579,8 +579,9 @@ class InterpreterConsumer(OutboxConsumer):
             reason = message.get("reason", "")
             if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
                 raise MessageRejected(
-                    _("reason must be a text of at most 500 characters."),
+                    "socket_reason_invalid",
                     {"reason": [_("At most 500 characters.")]},
+                    limit=MAX_REASON_LENGTH,
                 )
         except MessageRejected as exc:
             await self.send_json({"type": result_type, "status": "error", **exc.body,

@@ -31,11 +31,7 @@ def lock_booking(*, booking_id: int) -> Booking:
     _require_atomic()
     booking = Booking.objects.select_for_update(no_key=True).filter(pk=booking_id).first()
     if booking is None:
-        raise NotFoundError(
-            code="booking_not_found",
-            message_nb="Fant ikke bestillingen.",
-            message_en="Booking not found.",
-        )
+        raise NotFoundError.of("booking_not_found")
     return booking
 
 

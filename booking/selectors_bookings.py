@@ -81,11 +81,7 @@ def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
 def booking_get(*, user: User, booking_id: int) -> Booking:
     booking = bookings_visible_to(user=user).filter(pk=booking_id).first()
     if booking is None:
-        raise NotFoundError(
-            code="booking_not_found",
-            message_nb="Fant ikke bestillingen.",
-            message_en="Booking not found.",
-        )
+        raise NotFoundError.of("booking_not_found")
     return booking
 
 
@@ -372,12 +368,7 @@ def candidate_explain(
     them."""
     interpreter = Interpreter.objects.filter(register_number=register_number).first()
     if interpreter is None:
-        raise NotFoundError(
-            code="interpreter_not_found",
-            message_nb="Fant ikke tolken i registeret.",
-            message_en="Interpreter not found in the register.",
-            fields={"explain": register_number},
-        )
+        raise NotFoundError.of("interpreter_not_found", fields={"explain": register_number})
     on = booking_date(booking)
     qualification = qualification_on(interpreter=interpreter, language=booking.language, on=on)
     category = qualification.category if qualification else None

@@ -19,10 +19,6 @@ def calendar_token_for(*, user: User) -> CalendarToken | None:
 def calendar_token_rotate(*, user: User) -> CalendarToken:
     """Make a new calendar address for the interpreter; the old one stops working at once."""
     if not user.has_role(Role.INTERPRETER):
-        raise PermissionDeniedError(
-            code="not_an_interpreter",
-            message_nb="Bare tolker har kalenderabonnement.",
-            message_en="Only interpreters have a calendar subscription.",
-        )
+        raise PermissionDeniedError.of("not_an_interpreter")
     CalendarToken.objects.filter(user=user).delete()
     return CalendarToken.objects.create(user=user, key=secrets.token_urlsafe(32))

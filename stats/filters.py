@@ -41,10 +41,8 @@ def report_filters(data: Any) -> dict[str, str]:
     given = {name: data.get(name) for name in FILTER_NAMES if data.get(name) not in (None, "")}
     filterset = NeedReportFilter(given, queryset=AssignmentFact.objects.none())
     if not filterset.is_valid():
-        raise ValidationFailed(
-            code="invalid_filter",
-            message_nb="Ugyldig filter for rapporten.",
-            message_en="Invalid filter for the report.",
+        raise ValidationFailed.of(
+            "invalid_filter",
             fields={name: [str(e) for e in errors] for name, errors in filterset.errors.items()},
         )
     return {name: str(value) for name, value in given.items()}

@@ -12,7 +12,6 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from booking.geo import COUNTIES, county_name
@@ -32,6 +31,7 @@ from stats.conf import coverage_capacity, suppression_threshold
 from stats.filters import NeedReportFilter
 from stats.models import AssignmentFact, StatsImport
 from stats.selectors_exchange import report_sources
+from tolk.i18n import request_language
 
 DIMENSION_FIELDS = {
     "language": "language",
@@ -226,10 +226,6 @@ def register_counts(*, year: int) -> dict[str, int]:
     return {row["language"]: row["n"] for row in rows}
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
 def _category_name(key: str) -> str:
     if key == NO_CATEGORY:
         return _("No qualified interpreter")
@@ -246,7 +242,7 @@ def _choice_name(choices: Any) -> Callable[[str], str]:
 
 
 def report_names() -> dict[str, Callable[[str], str]]:
-    lang = _lang()
+    lang = request_language()
     return {
         "language": lambda code: language_name(code, lang),
         "provider_type": _choice_name(ProviderType.choices),

@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -32,12 +31,8 @@ def require_upload_size(upload: Any, *, kind: FileKind) -> None:
     """An uploaded file larger than its kind's `TOLK_IMPORT_MAX_BYTES` is refused before it is
     read."""
     if upload.size > max_bytes(kind):
-        megabytes = max_megabytes(kind)
-        raise ValidationFailed(
-            code="file_too_large",
-            message_nb=f"Filen er for stor (høyst {megabytes} MB).",
-            message_en=f"The file is too large (at most {megabytes} MB).",
-            fields={"file": ["file_too_large"]},
+        raise ValidationFailed.of(
+            "file_too_large", megabytes=max_megabytes(kind), fields={"file": ["file_too_large"]}
         )
 
 
@@ -61,8 +56,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Response(
-            error_body(code="service_unavailable",
-                       detail=_("The service is temporarily unavailable. Try again shortly.")),
+            DomainError.of("service_unavailable").as_dict(),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -75,7 +69,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.error("database error (constraint %s)", constraint_name(exc) or "unknown",
                      exc_info=exc)
         return Response(
-            error_body(code="server_error", detail=_("Something went wrong on our side.")),
+            DomainError.of("server_error").as_dict(),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, Http404):
@@ -89,7 +83,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields: dict[str, Any] = {}
-        message = _("The request is not valid.")
+        message = DomainError.of("invalid_request").detail
         if isinstance(detail, dict):
             fields = _codes_to_text(detail)
             non_field = fields.pop("non_field_errors", None)

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+
+from tolk.errors import DomainError
 
 
 def _has_nul(request: HttpRequest) -> bool:
@@ -30,10 +31,7 @@ class NulCharacterMiddleware:
         if _has_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"code": "invalid_character",
-                     "detail": _("The request contains an invalid character (NUL)."),
-                     "section": None, "fields": {}},
-                    status=400,
+                    DomainError.of("request_invalid_character").as_dict(), status=400
                 )
             raise BadRequest("NUL character in the query string")
         return self.get_response(request)

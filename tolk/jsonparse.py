@@ -100,19 +100,11 @@ def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 
 
 def invalid_character_error() -> ValidationFailed:
-    return ValidationFailed(
-        code="invalid_character",
-        message_nb="Teksten inneholder et ugyldig tegn (NUL, \\u0000).",
-        message_en="The text contains an invalid character (NUL, \\u0000).",
-    )
+    return ValidationFailed.of("invalid_character")
 
 
 def too_deep_error(limit: int = MAX_JSON_DEPTH) -> ValidationFailed:
-    return ValidationFailed(
-        code="json_too_deep",
-        message_nb=f"JSON-dokumentet er nøstet for dypt (høyst {limit} nivåer).",
-        message_en=f"The JSON document is nested too deeply (at most {limit} levels).",
-    )
+    return ValidationFailed.of("json_too_deep", limit=limit)
 
 
 class JSONParser(BaseParser):

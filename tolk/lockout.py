@@ -15,10 +15,10 @@ from typing import Any
 from axes.handlers.cache import AxesCacheHandler
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from tolk.client import client_address
+from tolk.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,7 @@ def retry_after_seconds() -> int:
 
 def lockout_body() -> dict[str, Any]:
     minutes = max(retry_after_seconds() // 60, 1)
-    return {
-        "code": "login_locked",
-        "detail": _(
-            "Too many failed login attempts for this user or from this address. "
-            "Try again in %(minutes)s minutes."
-        ) % {"minutes": minutes},
-        "section": None,
-        "fields": {},
-    }
+    return DomainError.of("login_locked", minutes=minutes).as_dict()
 
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+
+from tolk.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -93,21 +94,16 @@ class ApiErrorShapeMiddleware:
             and request.path.startswith("/api/")
             and "json" not in response.get("Content-Type", "")
         ):
-            code, detail = {
-                404: ("not_found", _("Not found.")),
-                405: ("method_not_allowed", _("Method not allowed.")),
-                413: ("too_large", _("The request is too large.")),
-                429: ("throttled", _("Too many requests.")),
-                503: ("service_unavailable",
-                      _("The service is temporarily unavailable. Try again shortly.")),
-            }.get(response.status_code, (
-                "invalid" if response.status_code < 500 else "server_error",
-                _("The request is not valid.") if response.status_code < 500
-                else _("Something went wrong on our side."),
-            ))
+            name = {
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                429: "throttled",
+                503: "service_unavailable",
+            }.get(response.status_code,
+                  "invalid_request" if response.status_code < 500 else "server_error")
             replacement = JsonResponse(
-                {"code": code, "detail": str(detail), "section": None, "fields": {}},
-                status=response.status_code,
+                DomainError.of(name).as_dict(), status=response.status_code
             )
             for header in ("Retry-After", "Allow"):
                 if header in response:
@@ -135,13 +131,11 @@ class DatabaseUnavailableMiddleware:
 
     def _unavailable(self, request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.warning("database unavailable: %s", type(exc).__name__)
-        detail = _("The service is temporarily unavailable. Try again shortly.")
+        error = DomainError.of("service_unavailable")
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-            response: HttpResponse = JsonResponse(
-                {"code": "service_unavailable", "detail": detail, "section": None, "fields": {}},
-                status=503,
-            )
+            response: HttpResponse = JsonResponse(error.as_dict(), status=503)
         else:
-            response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+            response = HttpResponse(error.detail, status=503,
+                                    content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "5"
         return response

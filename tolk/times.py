@@ -44,27 +44,16 @@ def local_instant(wall: dt.datetime, *, field: str) -> dt.datetime:
         early = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
         late = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
     except OverflowError:
-        raise ValidationFailed(
-            code="invalid", message_nb="Tidspunktet er utenfor kalenderen.",
-            message_en="The time is outside the calendar.", fields={field: ["overflow"]},
-        ) from None
+        raise ValidationFailed.of("time_outside_calendar", fields={field: ["overflow"]}) from None
     if early == late:
         return early
     shown = f"{wall:%H:%M}"
     if early.astimezone(zone).replace(tzinfo=None) != wall:
-        raise ValidationFailed(
-            code="nonexistent_local_time",
-            message_nb=f"Klokken {shown} finnes ikke {wall:%d.%m.%Y} i norsk tid (klokken "
-            "stilles fram). Velg et annet tidspunkt, eller oppgi tidssone (f.eks. +02:00).",
-            message_en=f"{shown} does not exist on {wall:%Y-%m-%d} in Norwegian time (the "
-            "clocks go forward). Choose another time, or give the offset (e.g. +02:00).",
+        raise ValidationFailed.of(
+            "nonexistent_local_time", time=shown, date=wall.date(),
             fields={field: ["nonexistent_local_time"]},
         )
-    raise ValidationFailed(
-        code="ambiguous_local_time",
-        message_nb=f"Klokken {shown} finnes to ganger {wall:%d.%m.%Y} i norsk tid (klokken "
-        "stilles tilbake). Oppgi tidssone: +02:00 for sommertid, +01:00 for vintertid.",
-        message_en=f"{shown} occurs twice on {wall:%Y-%m-%d} in Norwegian time (the clocks go "
-        "back). Give the offset: +02:00 for summer time, +01:00 for winter time.",
+    raise ValidationFailed.of(
+        "ambiguous_local_time", time=shown, date=wall.date(),
         fields={field: ["ambiguous_local_time"]},
     )

@@ -1,6 +1,7 @@
 """The Interpreter Act's checks as pure functions over plain values: no database, no clock. Each
-raises `ValidationFailed` with the rule's code and section, and a message in bokmål and English;
-services gather the facts and call these, so every rule is enforced in exactly one place."""
+raises `ValidationFailed` with the rule's code and section, and a message from the error catalogue
+(`tolk.error_catalogue`); services gather the facts and call these, so every rule is enforced in
+exactly one place."""
 
 from __future__ import annotations
 
@@ -9,18 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from booking.rules.catalogue import (
-    TL4_CHILD,
-    TL6_DUTY_BASIS,
-    TL7_EXCEPTION,
-    TL7_QUALIFIED,
-    TL8_REMOTE,
-    TL9_GUIDELINES,
-    TL10_POLICE_CERT,
-    TL14_LANGUAGE,
-    TL16_IMPARTIALITY,
-    section_of,
-)
+from booking.rules.catalogue import section_of
+from tolk.error_catalogue import entry as catalogue_entry
 from tolk.errors import ValidationFailed
 
 DUTY_BASES = ("statute", "necessary", "discretionary")
@@ -37,16 +28,28 @@ BASIS_NOT_REQUIRED = "not_required"
 
 
 def refuse(
-    code: str, *, message_nb: str, message_en: str, fields: Mapping[str, Any] | None = None
+    name: str,
+    /,
+    *,
+    message_nb: str | None = None,
+    message_en: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    **params: object,
 ) -> ValidationFailed:
-    """The error for a rule violation (raise the result)."""
-    return ValidationFailed(
-        code=code,
-        section=section_of(code),
-        message_nb=message_nb,
-        message_en=message_en,
-        fields=dict(fields or {}),
-    )
+    """The error for a rule violation (raise the result): the catalogue entry `name` with its
+    parameters, with the section of the entry's rule code. Given an inline `message_nb` and
+    `message_en`, `name` is the rule code itself."""
+    if message_nb is not None or message_en is not None:
+        return ValidationFailed(
+            code=name,
+            section=section_of(name),
+            message_nb=message_nb,
+            message_en=message_en,
+            fields=dict(fields or {}),
+        )
+    code = catalogue_entry(name).code
+    return ValidationFailed(code=name, section=section_of(code), fields=dict(fields or {}),
+                            params=params)
 
 
 # --- § 6 duty basis ---------------------------------------------------------------------------
@@ -55,17 +58,12 @@ def refuse(
 def check_duty_basis(*, duty_basis: str, assessment_note: str) -> None:
     if duty_basis not in DUTY_BASES:
         raise refuse(
-            TL6_DUTY_BASIS,
-            message_nb="Oppgi grunnlaget for bruk av tolk: statute, necessary eller discretionary.",
-            message_en="State the basis for using an interpreter: statute, necessary or "
-            "discretionary.",
+            "duty_basis_invalid",
             fields={"duty_basis": [f"Must be one of {', '.join(DUTY_BASES)}."]},
         )
     if duty_basis == "necessary" and not assessment_note.strip():
         raise refuse(
-            TL6_DUTY_BASIS,
-            message_nb="Når tolk er nødvendig, må vurderingen av behovet beskrives.",
-            message_en="When an interpreter is necessary, describe the assessment of the need.",
+            "duty_basis_assessment_missing",
             fields={"assessment_note": ["Required when the duty basis is 'necessary'."]},
         )
 
@@ -87,17 +85,13 @@ def check_modality(
         approved = list(approved_platforms)
         if not platform:
             raise refuse(
-                TL8_REMOTE,
-                message_nb="Fjerntolking krever en plattform fra virksomhetens godkjente liste.",
-                message_en="Remote interpreting needs a platform from the organisation's "
-                "approved list.",
+                "remote_platform_missing",
                 fields={"platform": ["Required for video and phone."], "approved": approved},
             )
         if platform not in approved:
             raise refuse(
-                TL8_REMOTE,
-                message_nb=f"Plattformen «{platform}» er ikke godkjent av virksomheten.",
-                message_en=f"The platform '{platform}' is not approved by the organisation.",
+                "remote_platform_not_approved",
+                platform=platform,
                 fields={"platform": ["Not on the approved list."], "approved": approved},
             )
         return
@@ -107,13 +101,7 @@ def check_modality(
     if not address.strip():
         missing["address"] = ["Required for on-site interpreting."]
     if missing:
-        raise ValidationFailed(
-            code="onsite_place_missing",
-            section=None,
-            message_nb="Oppmøtetolking krever kommune og adresse.",
-            message_en="On-site interpreting needs a municipality and an address.",
-            fields=missing,
-        )
+        raise ValidationFailed.of("onsite_place_missing", fields=missing)
 
 
 # --- § 9 guidelines ---------------------------------------------------------------------------
@@ -121,19 +109,13 @@ def check_modality(
 
 def check_guideline_present(*, guideline_version: int | None) -> None:
     if guideline_version is None:
-        raise refuse(
-            TL9_GUIDELINES,
-            message_nb="Virksomheten har ingen gjeldende retningslinjer for bestilling av tolk.",
-            message_en="The organisation has no guidelines in force for ordering interpreters.",
-        )
+        raise refuse("guidelines_missing")
 
 
 def check_category_value(*, field: str, value: str) -> None:
     if value not in ("", *CATEGORIES):
-        raise ValidationFailed(
-            code="invalid",
-            message_nb="Kategori må være A, B, C, D eller E.",
-            message_en="Category must be A, B, C, D or E.",
+        raise ValidationFailed.of(
+            "category_invalid",
             fields={field: ["Must be one of A, B, C, D, E."]},
         )
 
@@ -151,9 +133,8 @@ def meets_category(*, category: str, min_category: str) -> bool:
 def check_category(*, category: str, min_category: str) -> None:
     if not meets_category(category=category, min_category=min_category):
         raise refuse(
-            TL9_GUIDELINES,
-            message_nb=f"Bestillingen krever minst kategori {min_category}.",
-            message_en=f"The booking requires at least category {min_category}.",
+            "category_too_low",
+            min_category=min_category,
             fields={"category": category, "min_category": min_category},
         )
 
@@ -168,9 +149,7 @@ def has_police_certificate(*, valid_until: dt.date | None, on: dt.date) -> bool:
 def check_police_certificate(*, required: bool, valid_until: dt.date | None, on: dt.date) -> None:
     if required and not has_police_certificate(valid_until=valid_until, on=on):
         raise refuse(
-            TL10_POLICE_CERT,
-            message_nb="Oppdraget krever gyldig politiattest på oppdragsdatoen.",
-            message_en="The assignment requires a police certificate valid on its date.",
+            "police_certificate_missing",
             fields={"police_certificate_valid_until": str(valid_until or "")},
         )
 
@@ -182,9 +161,9 @@ def check_language(*, category: str | None, language: str, on: dt.date) -> None:
     """At accept: the interpreter must be qualified for the language on the assignment date."""
     if not category:
         raise refuse(
-            TL14_LANGUAGE,
-            message_nb=f"Du er ikke kvalifisert for språket {language} på {on:%d.%m.%Y}.",
-            message_en=f"You are not qualified for the language {language} on {on:%Y-%m-%d}.",
+            "language_not_qualified",
+            language=language,
+            date=on,
             fields={"language": language, "date": on.isoformat()},
         )
 
@@ -194,11 +173,7 @@ def check_language(*, category: str | None, language: str, on: dt.date) -> None:
 
 def check_not_blocked(*, blocked: bool) -> None:
     if blocked:
-        raise refuse(
-            TL16_IMPARTIALITY,
-            message_nb="Tolken er sperret for denne saken av virksomheten.",
-            message_en="The interpreter is blocked for this case by the organisation.",
-        )
+        raise refuse("interpreter_blocked")
 
 
 # --- § 7 qualification, exception and dispensation -------------------------------------------
@@ -217,13 +192,7 @@ class ExceptionRecord:
         if data in (None, {}):
             return None
         if not isinstance(data, dict):
-            raise refuse(
-                TL7_EXCEPTION,
-                message_nb="Unntaket må sendes som et objekt med ground, justification og "
-                "decided_by.",
-                message_en="The exception must be an object with ground, justification and "
-                "decided_by.",
-            )
+            raise refuse("exception_not_object")
         record = cls(
             ground=str(data.get("ground") or ""),
             justification=str(data.get("justification") or "").strip(),
@@ -247,11 +216,7 @@ class ExceptionRecord:
                 errors[name] = ["Must not contain a NUL character."]
         if errors:
             raise refuse(
-                TL7_EXCEPTION,
-                message_nb="Unntak fra kvalifikasjonskravet må ha grunnlag, skriftlig begrunnelse "
-                "og hvem som besluttet.",
-                message_en="An exception from the qualification duty needs a ground, a written "
-                "justification and who decided.",
+                "exception_incomplete",
                 fields={"exception": errors},
             )
 
@@ -276,12 +241,8 @@ def qualification_basis(
     if on <= dispensation_last_day:
         return BASIS_DISPENSATION
     raise refuse(
-        TL7_QUALIFIED,
-        message_nb=f"Fra {dispensation_last_day + dt.timedelta(days=1):%d.%m.%Y} kreves "
-        "kvalifisert tolk, eller et dokumentert unntak (grunnlag, begrunnelse, hvem besluttet).",
-        message_en=f"From {dispensation_last_day + dt.timedelta(days=1):%Y-%m-%d} a qualified "
-        "interpreter is required, or a documented exception (ground, justification, who "
-        "decided).",
+        "qualified_interpreter_required",
+        date=dispensation_last_day + dt.timedelta(days=1),
         fields={"exception": ["Required for a non-qualified interpreter."]},
     )
 
@@ -299,11 +260,7 @@ class ChildException:
         if data in (None, {}):
             return None
         if not isinstance(data, dict):
-            raise refuse(
-                TL4_CHILD,
-                message_nb="Unntaket må sendes som et objekt med ground og reason.",
-                message_en="The exception must be an object with ground and reason.",
-            )
+            raise refuse("child_exception_not_object")
         return cls(
             ground=str(data.get("ground") or ""), reason=str(data.get("reason") or "").strip()
         )
@@ -314,25 +271,19 @@ def check_child(*, age: int | None, child_exception: ChildException | None) -> N
     recorded § 4 exception."""
     if age is None:
         raise refuse(
-            TL4_CHILD,
-            message_nb="Oppgi alderen til tolken utenfor registeret.",
-            message_en="Give the age of the interpreter outside the register.",
+            "age_missing",
             fields={"age": ["Required for interpreters outside the register."]},
         )
     if age < 0 or age > 120:
-        raise ValidationFailed(
-            code="invalid",
-            message_nb="Alderen er ikke gyldig.",
-            message_en="The age is not valid.",
+        raise ValidationFailed.of(
+            "age_invalid",
             fields={"age": ["Must be between 0 and 120."]},
         )
     if age >= ADULT_AGE:
         return
     if child_exception is None:
         raise refuse(
-            TL4_CHILD,
-            message_nb="Barn under 18 år skal ikke brukes som tolk.",
-            message_en="A child under 18 must not be used as an interpreter.",
+            "child_interpreter",
             fields={"age": [f"Under {ADULT_AGE}."]},
         )
     errors: dict[str, list[str]] = {}
@@ -344,10 +295,6 @@ def check_child(*, age: int | None, child_exception: ChildException | None) -> N
         errors["reason"] = ["At most 5000 characters, no NUL character."]
     if errors:
         raise refuse(
-            TL4_CHILD,
-            message_nb="Unntak for barn krever grunnlag (nødssituasjon eller klart forsvarlig) "
-            "og begrunnelse.",
-            message_en="An exception for a child needs a ground (emergency or clearly "
-            "justifiable) and a reason.",
+            "child_exception_incomplete",
             fields={"child_exception": errors},
         )

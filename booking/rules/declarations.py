@@ -21,11 +21,7 @@ class Declarations:
     def from_data(cls, data: Any) -> Declarations:
         """Parse `{"impartial": true, "confidentiality": true}`; both must be JSON booleans."""
         if not isinstance(data, dict):
-            raise ValidationFailed(
-                code="invalid",
-                message_nb="Erklæringene må sendes som et JSON-objekt.",
-                message_en="The declarations must be a JSON object.",
-            )
+            raise ValidationFailed.of("declarations_not_object")
         errors: dict[str, list[str]] = {}
         for name in ("impartial", "confidentiality"):
             if name not in data:
@@ -33,32 +29,19 @@ class Declarations:
             elif not isinstance(data[name], bool):
                 errors[name] = ["Must be true or false."]
         if errors:
-            raise ValidationFailed(
-                code="invalid",
-                message_nb="Erklæringene er ufullstendige.",
-                message_en="The declarations are incomplete.",
-                fields=errors,
-            )
+            raise ValidationFailed.of("declarations_incomplete", fields=errors)
         return cls(impartial=data["impartial"], confidentiality=data["confidentiality"])
 
     def require_complete(self) -> None:
         """Refuse an accept without both declarations (§ 16 first: it is the stronger bar)."""
         if not self.impartial:
-            raise ValidationFailed(
-                code=TL16_IMPARTIALITY,
-                section=section_of(TL16_IMPARTIALITY),
-                message_nb="Du kan ikke ta oppdraget uten å erklære at du ikke er inhabil.",
-                message_en="You cannot take the assignment without declaring that you are not "
-                "disqualified.",
+            raise ValidationFailed.of(
+                "impartiality_not_declared", section=section_of(TL16_IMPARTIALITY),
                 fields={"impartial": ["Must be true."]},
             )
         if not self.confidentiality:
-            raise ValidationFailed(
-                code=TL15_CONFIDENTIALITY,
-                section=section_of(TL15_CONFIDENTIALITY),
-                message_nb="Du må bekrefte taushetsplikten for å ta oppdraget.",
-                message_en="You must acknowledge the duty of confidentiality to take the "
-                "assignment.",
+            raise ValidationFailed.of(
+                "confidentiality_not_acknowledged", section=section_of(TL15_CONFIDENTIALITY),
                 fields={"confidentiality": ["Must be true."]},
             )
 
@@ -69,22 +52,12 @@ CLOCK_SKEW = dt.timedelta(minutes=2)
 INTERPRETER_MUST_DECLARE = "interpreter_must_declare"
 WRITTEN_DECLARATION_REQUIRED = "written_declaration_required"
 WRITTEN_DECLARATION_INVALID = "written_declaration_invalid"
-DECLARATIONS_SECTION = "§§ 15–16"
 
 
 def interpreter_must_declare(field: str) -> ValidationFailed:
     """A coordinator (or anyone but the interpreter) tried to give the declarations."""
-    return ValidationFailed(
-        code=INTERPRETER_MUST_DECLARE,
-        section=DECLARATIONS_SECTION,
-        message_nb="Erklæringene om habilitet og taushetsplikt må gis av tolken selv: en tolk i "
-        "registeret gir dem når tolken tar imot tilbudet; for en tolk utenfor registeret "
-        "registreres den skriftlige erklæringen (written_declaration).",
-        message_en="The impartiality and confidentiality declarations must come from the "
-        "interpreter: a registered interpreter gives them when accepting the offer; for an "
-        "interpreter outside the register, record their written declaration "
-        "(written_declaration).",
-        fields={field: ["Only the interpreter can declare."]},
+    return ValidationFailed.of(
+        INTERPRETER_MUST_DECLARE, fields={field: ["Only the interpreter can declare."]}
     )
 
 
@@ -122,45 +95,24 @@ class WrittenDeclaration:
         elif self.declared_at > assignment_end:
             errors["declared_at"] = ["Must be before the assignment ended."]
         if errors:
-            raise ValidationFailed(
-                code=WRITTEN_DECLARATION_INVALID,
-                section=DECLARATIONS_SECTION,
-                message_nb="Den skriftlige erklæringen må være gitt av tolken selv (tolkens "
-                "navn), og tidspunktet kan ikke være i fremtiden eller etter oppdraget.",
-                message_en="The written declaration must be the interpreter's own (their "
-                "name), and its time cannot be in the future or after the assignment.",
-                fields={"written_declaration": errors},
+            raise ValidationFailed.of(
+                WRITTEN_DECLARATION_INVALID, fields={"written_declaration": errors}
             )
         if not self.impartial:
-            raise ValidationFailed(
-                code=TL16_IMPARTIALITY,
-                section=section_of(TL16_IMPARTIALITY),
-                message_nb="Tolken må ha erklært skriftlig at tolken ikke er inhabil.",
-                message_en="The interpreter must have declared in writing that they are not "
-                "disqualified.",
+            raise ValidationFailed.of(
+                "written_impartiality_missing", section=section_of(TL16_IMPARTIALITY),
                 fields={"written_declaration": {"impartial": ["Must be true."]}},
             )
         if not self.confidentiality:
-            raise ValidationFailed(
-                code=TL15_CONFIDENTIALITY,
-                section=section_of(TL15_CONFIDENTIALITY),
-                message_nb="Tolken må ha bekreftet taushetsplikten skriftlig.",
-                message_en="The interpreter must have acknowledged the duty of confidentiality "
-                "in writing.",
+            raise ValidationFailed.of(
+                "written_confidentiality_missing", section=section_of(TL15_CONFIDENTIALITY),
                 fields={"written_declaration": {"confidentiality": ["Must be true."]}},
             )
 
 
 def written_declaration_required() -> ValidationFailed:
-    return ValidationFailed(
-        code=WRITTEN_DECLARATION_REQUIRED,
-        section=DECLARATIONS_SECTION,
-        message_nb="En tolk utenfor registeret kan bare tildeles når tolkens skriftlige "
-        "erklæring om habilitet (§ 16) og taushetsplikt (§ 15) er registrert: hvem som "
-        "erklærte og når.",
-        message_en="An interpreter outside the register can only be assigned once their written "
-        "declaration of impartiality (§ 16) and confidentiality (§ 15) is recorded: who "
-        "declared and when.",
+    return ValidationFailed.of(
+        WRITTEN_DECLARATION_REQUIRED,
         fields={"written_declaration": ["Required for an interpreter outside the register."]},
     )
 

@@ -20,30 +20,22 @@ PAST_GRACE = dt.timedelta(minutes=5)
 MAX_ACTUAL_DURATION = dt.timedelta(hours=24)
 
 
-def _refuse(code: str, fields: dict[str, list[str]], message_nb: str,
-            message_en: str) -> ValidationFailed:
-    return ValidationFailed(code=code, message_nb=message_nb, message_en=message_en,
-                            fields=fields)
+def _refuse(name: str, fields: dict[str, list[str]]) -> ValidationFailed:
+    """The catalogue error `name` (tolk.error_catalogue) for the fields it concerns."""
+    return ValidationFailed.of(name, fields=fields)
 
 
 def _require_aware(**values: dt.datetime) -> None:
     naive = {name: ["timezone_required"] for name, value in values.items()
              if value.tzinfo is None or value.utcoffset() is None}
     if naive:
-        raise _refuse("timezone_required", naive, "Tidspunkt må ha tidssone.",
-                      "Times must include a time zone.")
+        raise _refuse("timezone_required", naive)
 
 
 def _check_order(start: dt.datetime, end: dt.datetime, *, end_field: str) -> dt.timedelta:
     length = end - start
     if length <= dt.timedelta(0):
-        raise _refuse(
-            "end_before_start", {end_field: ["end_before_start"]},
-            "Slutten må være etter starten (i virkelig tid; husk tidssonen når klokken "
-            "stilles).",
-            "The end must be after the start (in real time; mind the offset when the clocks "
-            "change).",
-        )
+        raise _refuse("end_before_start", {end_field: ["end_before_start"]})
     return length
 
 
@@ -54,20 +46,13 @@ def check_booking_times(*, start: dt.datetime, end: dt.datetime, now: dt.datetim
     start, end, now = instant(start), instant(end), instant(now)
     length = _check_order(start, end, end_field="end")
     if length < MIN_DURATION:
-        raise _refuse("duration_too_short", {"end": ["duration_too_short"]},
-                      "Bestillingen må vare minst 15 minutter.",
-                      "The booking must last at least 15 minutes.")
+        raise _refuse("duration_too_short", {"end": ["duration_too_short"]})
     if length > MAX_DURATION:
-        raise _refuse("duration_too_long", {"end": ["duration_too_long"]},
-                      "Bestillingen kan vare høyst 12 timer.",
-                      "The booking can last at most 12 hours.")
+        raise _refuse("duration_too_long", {"end": ["duration_too_long"]})
     if start < now - PAST_GRACE:
-        raise _refuse("start_in_past", {"start": ["start_in_past"]},
-                      "Starten må være fram i tid.", "The start must be in the future.")
+        raise _refuse("start_in_past", {"start": ["start_in_past"]})
     if start > now + MAX_AHEAD:
-        raise _refuse("start_too_far_ahead", {"start": ["start_too_far_ahead"]},
-                      "Det kan bestilles høyst to år fram i tid.",
-                      "Bookings can be made at most two years ahead.")
+        raise _refuse("start_too_far_ahead", {"start": ["start_too_far_ahead"]})
 
 
 def check_completion_times(*, actual_start: dt.datetime, actual_end: dt.datetime,
@@ -77,10 +62,6 @@ def check_completion_times(*, actual_start: dt.datetime, actual_end: dt.datetime
     actual_start, actual_end, now = instant(actual_start), instant(actual_end), instant(now)
     length = _check_order(actual_start, actual_end, end_field="actual_end")
     if length > MAX_ACTUAL_DURATION:
-        raise _refuse("duration_too_long", {"actual_end": ["duration_too_long"]},
-                      "Et oppdrag kan vare høyst 24 timer.",
-                      "An assignment can last at most 24 hours.")
+        raise _refuse("assignment_too_long", {"actual_end": ["duration_too_long"]})
     if actual_start > now + PAST_GRACE:
-        raise _refuse("not_started", {"actual_start": ["not_started"]},
-                      "Et oppdrag som ikke har startet, kan ikke fullføres.",
-                      "Cannot complete an assignment that has not started.")
+        raise _refuse("not_started", {"actual_start": ["not_started"]})

@@ -7,12 +7,12 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from booking.geo import municipality_name
 from booking.languages import language_name
 from booking.models import BookingStatus, Role
+from tolk.i18n import request_language
 
 register = template.Library()
 
@@ -46,16 +46,12 @@ def navigation(context: template.Context) -> list[dict[str, Any]]:
     return items
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
 @register.filter
 def language_label(code: str) -> str:
     """'ara' → 'arabisk' (or 'Arabic' in English)."""
     if not code:
         return ""
-    name = language_name(code, _lang())
+    name = language_name(code, request_language())
     return name[:1].upper() + name[1:]
 
 
@@ -69,7 +65,7 @@ def percent(value: Any, digits: int = 0) -> str:
     except (TypeError, ValueError):
         return ""
     text = f"{number:.{int(digits)}f}"
-    if _lang() == "nb":
+    if request_language() == "nb":
         text = text.replace(".", ",")
     return f"{text}\u00a0%"
 
@@ -85,7 +81,7 @@ def signed_percent(value: Any, digits: int = 1) -> str:
         return ""
     sign = "+" if number > 0 else ("−" if number < 0 else "±")
     text = f"{abs(number):.{int(digits)}f}"
-    if _lang() == "nb":
+    if request_language() == "nb":
         text = text.replace(".", ",")
     return f"{sign}{text}\u00a0%"
 
@@ -100,7 +96,7 @@ def number(value: Any, digits: int = 0) -> str:
     except ArithmeticError:
         return str(value)
     text = f"{num:,.{int(digits)}f}"
-    if _lang() == "nb":
+    if request_language() == "nb":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
 

@@ -7,7 +7,8 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext as _
+
+from tolk.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -16,31 +17,29 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def _api_error(code: str, detail: str, status: int) -> JsonResponse:
-    return JsonResponse(
-        {"code": code, "detail": detail, "section": None, "fields": {}}, status=status
-    )
+def _api_error(name: str) -> JsonResponse:
+    """The catalogue error `name` (tolk.error_catalogue) in the API's error shape."""
+    error = DomainError.of(name)
+    return JsonResponse(error.as_dict(), status=error.status_code)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _api_error("not_found", _("Not found."), 404)
+        return _api_error("not_found")
     body = loader.render_to_string("frontend/errors/404.html", {}, request)
     return HttpResponse(body, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _api_error(
-            "permission_denied", _("You do not have permission to perform this action."), 403
-        )
+        return _api_error("permission_denied")
     body = loader.render_to_string("frontend/errors/403.html", {}, request)
     return HttpResponse(body, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _api_error("bad_request", _("The request could not be understood."), 400)
+        return _api_error("bad_request")
     body = loader.render_to_string("frontend/errors/400.html", {}, request)
     return HttpResponse(body, status=400)
 
@@ -49,7 +48,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request context: whatever broke (often the database) must not break
     the error page too."""
     if _is_api(request):
-        return _api_error("server_error", _("Something went wrong on our side. Try again."), 500)
+        return _api_error("server_error_try_again")
     body: str
     try:
         body = loader.render_to_string("frontend/errors/500.html", {})

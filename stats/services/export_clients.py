@@ -32,18 +32,10 @@ def export_client_create(*, name: str, created_by: User | None) -> tuple[ExportC
     """A new export client and its token, which is shown this once and never stored."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationFailed(
-            code="invalid_name", message_nb="Navnet må ha 1–100 tegn.",
-            message_en="The name must have 1–100 characters.", fields={"name": ["invalid"]},
-        )
+        raise ValidationFailed.of("export_client_name_invalid", fields={"name": ["invalid"]})
     with transaction.atomic():
         if ExportClient.objects.filter(name=name).exists():
-            raise ConflictError(
-                code="export_client_exists",
-                message_nb=f"Det finnes allerede en eksportklient som heter «{name}».",
-                message_en=f"There is already an export client called '{name}'.",
-                fields={"name": ["exists"]},
-            )
+            raise ConflictError.of("export_client_exists", name=name, fields={"name": ["exists"]})
         token_id = secrets.token_hex(6)
         token = f"{TOKEN_PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
         client = ExportClient.objects.create(

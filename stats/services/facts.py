@@ -21,10 +21,9 @@ logger = logging.getLogger(__name__)
 
 
 def _invalid(field: str, value: Any) -> ValidationFailed:
-    return ValidationFailed(
-        code="invalid_fact",
-        message_nb=f"Ugyldig verdi for {field} i statistikkgrunnlaget.",
-        message_en=f"Invalid value for {field} in the statistics fact.",
+    return ValidationFailed.of(
+        "invalid_fact",
+        field=field,
         fields={field: [f"{value!r} is not valid"]},
     )
 

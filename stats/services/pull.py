@@ -55,8 +55,9 @@ class PullFailed(DomainError):
     default_code = "pull_failed"
 
 
-def _failed(code: str, nb: str, en: str) -> PullFailed:
-    return PullFailed(code=code, message_nb=nb, message_en=en)
+def _failed(name: str, /, **params: object) -> PullFailed:
+    """The catalogue error `name` (tolk.error_catalogue) as a failed pull."""
+    return PullFailed(code=name, params=params)
 
 
 @dataclass
@@ -89,11 +90,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
                          newurl: str) -> None:
-        raise _failed(
-            "source_redirected",
-            f"Kilden videresendte til en annen adresse ({code}); oppgi adressen den sender til.",
-            f"The source redirected ({code}) to another address; configure that address.",
-        )
+        raise _failed("source_redirected", http_status=code)
 
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
@@ -109,47 +106,26 @@ def _open(url: str, *, token: str, accept: str, timeout: float) -> Any:
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in (401, 403):
-            raise _failed(
-                "source_refused",
-                f"Kilden avviste tilgangen ({exc.code}): sjekk token og at eksportklienten ikke "
-                "er trukket tilbake.",
-                f"The source refused access ({exc.code}): check the token and that the export "
-                "client has not been revoked.",
-            ) from None
-        raise _failed(
-            "source_error", f"Kilden svarte med HTTP {exc.code}.",
-            f"The source answered HTTP {exc.code}.",
-        ) from None
+            raise _failed("source_refused", http_status=exc.code) from None
+        raise _failed("source_error", http_status=exc.code) from None
     except TimeoutError as exc:
         raise _timeout(timeout) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise _timeout(timeout) from exc
-        raise _failed(
-            "source_unreachable", f"Fikk ikke kontakt med kilden: {exc.reason}.",
-            f"Could not reach the source: {exc.reason}.",
-        ) from exc
+        raise _failed("source_unreachable", reason=str(exc.reason)) from exc
     except (http.client.HTTPException, OSError) as exc:
-        raise _failed(
-            "source_unreachable", f"Fikk ikke kontakt med kilden: {type(exc).__name__}.",
-            f"Could not reach the source: {type(exc).__name__}.",
-        ) from exc
+        raise _failed("source_unreachable", reason=type(exc).__name__) from exc
 
 
 def _timeout(timeout: float) -> PullFailed:
-    return _failed(
-        "source_timeout", f"Kilden svarte ikke innen {timeout:g} sekunder.",
-        f"The source did not answer within {timeout:g} seconds.",
-    )
+    return _failed("source_timeout", seconds=f"{timeout:g}")
 
 
 def _base_url(url: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise _failed(
-            "invalid_source_url", f"«{url}» er ikke en http(s)-adresse.",
-            f"'{url}' is not an http(s) address.",
-        )
+        raise _failed("invalid_source_url", url=url)
     return url.rstrip("/") + "/"
 
 
@@ -173,11 +149,7 @@ def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: 
             kind = response.headers.get("Content-Type", "")
             export_id = response.headers.get(EXPORT_ID_HEADER, "")
             if not kind.startswith("text/csv") or not _is_uuid(export_id):
-                raise _failed(
-                    "invalid_export",
-                    "Kilden svarte ikke med en Tolk-eksport (CSV med eksport-id).",
-                    "The source did not answer with a Tolk export (CSV with an export id).",
-                )
+                raise _failed("invalid_export")
             digest = hashlib.sha256()
             size = 0
             while True:
@@ -192,18 +164,11 @@ def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: 
                 digest.update(piece)
                 size += len(piece)
                 if size > MAX_EXPORT_BYTES:
-                    raise _failed(
-                        "export_too_large", "Eksporten er større enn en årgang kan være.",
-                        "The export is larger than a year's facts can be.",
-                    )
+                    raise _failed("export_too_large")
                 target.write(piece)
                 if time.monotonic() > deadline:
                     # Each read may come in time while the whole never does.
-                    raise _failed(
-                        "source_timeout",
-                        f"Kilden ble ikke ferdig med eksporten innen {max_seconds:g} sekunder.",
-                        f"The source did not finish the export within {max_seconds:g} seconds.",
-                    )
+                    raise _failed("source_export_timeout", seconds=f"{max_seconds:g}")
                 if progress is not None:
                     progress(f"{size / 1_000_000:,.1f} MB downloaded")
     except PullFailed:
@@ -211,20 +176,13 @@ def _download(base: str, *, year: int, token: str, timeout: float, max_seconds: 
         raise
     except http.client.IncompleteRead as exc:  # a cut-off body, sized or chunked
         target.close()
-        raise _failed(
-            "export_truncated", "Overføringen ble brutt før hele eksporten var mottatt.",
-            "The transfer broke off before the whole export had arrived.",
-        ) from exc
+        raise _failed("export_truncated") from exc
     except TimeoutError as exc:
         target.close()
         raise _timeout(timeout) from exc
     except (http.client.HTTPException, OSError) as exc:
         target.close()
-        raise _failed(
-            "export_truncated",
-            f"Overføringen ble brutt før hele eksporten var mottatt ({type(exc).__name__}).",
-            f"The transfer broke off before the whole export had arrived ({type(exc).__name__}).",
-        ) from exc
+        raise _failed("export_broke_off", error=type(exc).__name__) from exc
     target.seek(0)
     return _Download(file=target, export_id=export_id, sha256=digest.hexdigest(), bytes=size)
 
@@ -238,10 +196,7 @@ def _is_uuid(value: str) -> bool:
 
 def _manifest(base: str, *, export_id: str, token: str, timeout: float) -> dict[str, Any]:
     url = urljoin(base, f"{EXPORT_PATH.lstrip('/')}manifests/{export_id}/")
-    garbage = _failed(
-        "invalid_manifest", "Kilden svarte ikke med et gyldig manifest for eksporten.",
-        "The source did not answer with a valid manifest of the export.",
-    )
+    garbage = _failed("invalid_manifest")
     try:
         with _open(url, token=token, accept="application/json", timeout=timeout) as response:
             raw = response.read(MAX_MANIFEST_BYTES + 1)
@@ -256,10 +211,7 @@ def _manifest(base: str, *, export_id: str, token: str, timeout: float) -> dict[
     except (ValueError, UnicodeDecodeError) as exc:
         raise garbage from exc
     if not isinstance(manifest, dict) or not manifest.get("complete"):
-        raise _failed(
-            "export_incomplete", "Kilden fullførte ikke eksporten; prøv igjen.",
-            "The source did not finish the export; try again.",
-        )
+        raise _failed("export_incomplete")
     rows, size, sha256 = manifest.get("rows"), manifest.get("bytes"), manifest.get("sha256")
     if not (isinstance(rows, int) and isinstance(size, int) and isinstance(sha256, str)):
         raise garbage
@@ -268,17 +220,10 @@ def _manifest(base: str, *, export_id: str, token: str, timeout: float) -> dict[
 
 def _verify(download: _Download, manifest: dict[str, Any]) -> None:
     if download.bytes != manifest["bytes"]:
-        raise _failed(
-            "export_truncated",
-            f"Mottok {download.bytes:,} byte; kilden sendte {manifest['bytes']:,}.",
-            f"Received {download.bytes:,} bytes; the source sent {manifest['bytes']:,}.",
-        )
+        raise _failed("export_size_mismatch", received=f"{download.bytes:,}",
+                      sent=f"{manifest['bytes']:,}")
     if download.sha256 != manifest["sha256"].lower():
-        raise _failed(
-            "checksum_mismatch",
-            "Sjekksummen (SHA-256) av det som kom fram stemmer ikke med kildens manifest.",
-            "The checksum (SHA-256) of what arrived does not match the source's manifest.",
-        )
+        raise _failed("checksum_mismatch")
 
 
 class _RowsDiffer(Exception):
@@ -314,11 +259,8 @@ def _import(download: _Download, manifest: dict[str, Any], *, record: SourcePull
             record.finished_at = timezone.now()
             record.save()
     except _RowsDiffer as exc:
-        raise _failed(
-            "row_count_mismatch",
-            f"Eksporten hadde {exc.args[0]:,} rader; manifestet sier {manifest['rows']:,}.",
-            f"The export had {exc.args[0]:,} rows; the manifest says {manifest['rows']:,}.",
-        ) from None
+        raise _failed("row_count_mismatch", rows=f"{exc.args[0]:,}",
+                      expected=f"{manifest['rows']:,}") from None
     return result, removed
 
 
@@ -401,10 +343,7 @@ def source_pull(
     try:
         secret = token or source.token
         if not secret:
-            raise _failed(
-                "missing_token", f"Kilden «{source.name}» har ikke noe token; oppgi --token-file.",
-                f"The source '{source.name}' has no token; give --token-file.",
-            )
+            raise _failed("missing_token", source=source.name)
         base = _base_url(source.url)
         download = _download(base, year=year, token=secret, timeout=timeout,
                              max_seconds=max_seconds, progress=progress)
@@ -416,11 +355,7 @@ def source_pull(
             result, removed = _import(download, manifest, record=record, progress=progress)
             if not result.ok:
                 first = "; ".join(e.located() for e in result.errors[:5])
-                raise _failed(
-                    "invalid_export",
-                    f"Eksporten ble ikke importert: {result.error_count} feil ({first}).",
-                    f"The export was not imported: {result.error_count} problem(s) ({first}).",
-                )
+                raise _failed("export_not_imported", count=result.error_count, first=first)
     except PullFailed as exc:
         record.status = SourcePull.Status.FAILED
         record.code = exc.code
@@ -456,7 +391,4 @@ def source_for(*, source: str) -> PullSource:
             name=name[:100], defaults={"url": base.rstrip("/")}
         )
         return made
-    raise _failed(
-        "unknown_source", f"Ingen kilde heter «{source}», og det er ingen http(s)-adresse.",
-        f"No source is called '{source}', and it is not an http(s) address.",
-    )
+    raise _failed("unknown_source", source=source)

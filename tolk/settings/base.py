@@ -103,7 +103,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# tolk/locale: the error catalogue's messages (tolk.error_catalogue).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "tolk" / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
