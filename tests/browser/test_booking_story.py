@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import Pages, check_page
 
+# Days as the demo data counts them: in Oslo, so a run just before midnight UTC books the day
+# the demo planned around, not the one before.
+OSLO = ZoneInfo("Europe/Oslo")
 LIVE = "[data-live-status][data-state=open]"
 
 
@@ -21,7 +25,7 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     booker.get_by_label("Språk", exact=True).select_option("ara")
     booker.get_by_label("Skjerm", exact=True).check()
     booker.get_by_label(re.compile(r"^Plattform")).select_option(index=1)
-    day = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=3)
+    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=3)
     booker.get_by_label("Dato", exact=True).fill(day.isoformat())
     booker.get_by_label("Fra", exact=True).fill("10:00")
     booker.get_by_label("Til", exact=True).fill("11:30")
@@ -109,7 +113,7 @@ def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
     booker.goto(pages.base + "/book/")
     booker.get_by_label("Søk etter språk").fill("tigr")
     booker.get_by_label("Språk", exact=True).select_option("tir")
-    day = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=12)
+    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=12)
     booker.get_by_label("Dato", exact=True).fill(day.isoformat())
     booker.get_by_label("Fra", exact=True).fill("13:00")
     booker.get_by_label("Til", exact=True).fill("14:00")
