@@ -144,7 +144,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "organisation")
     raw_id_fields = ("interpreter",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role in Tolk"), {"fields": ("role", "organisation", "unit", "interpreter")}),
     )
     add_fieldsets = (

@@ -41,7 +41,7 @@ class BlockResult:
 
 
 def _organisation_for(*, user: User, organisation_number: str) -> Organisation:
-    if user.has_role(Role.BOOKER):
+    if user.has_role(Role.BOOKER) and user.organisation is not None:
         if organisation_number and organisation_number != user.organisation.org_number:
             raise NotFoundError(
                 code="organisation_not_found", message_nb="Fant ikke virksomheten.",

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that varies comes from the environment."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -91,7 +92,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -157,6 +158,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One enum per status set, named after it, wherever a `status` field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "booking.models.BookingStatus",
+        "OfferStatusEnum": "booking.models.OfferStatus",
+        "AssignmentStatusEnum": "booking.models.AssignmentStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tolk.schema.add_error_responses",
