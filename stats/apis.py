@@ -23,6 +23,7 @@ from stats import selectors
 from stats.exports import CSV_FORMATS, filename, report_csv, report_xlsx
 from stats.filters import report_filters
 from stats.models import StatsImport
+from stats.serializers import NeedReportOutput
 from stats.services.imports import assignments_import
 from tolk.api import require_upload_size
 from tolk.csvimport import FileKind
@@ -82,13 +83,18 @@ class NeedReportApi(APIView):
         ],
         responses={
             (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT,
+                NeedReportOutput,
                 description="year, protection (the method and its parameters: cell_key, or "
                 "none for the exact figures), totals (with change), top10_share and the tables "
                 "by_language, by_provider_type, by_modality, by_sector, by_county, by_category.",
             ),
-            (200, "text/csv"): OpenApiTypes.STR,
-            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="format=csv or csv-excel: `tolk-need-report-YYYY.csv`.",
+            ),
+            (200, XLSX_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="format=xlsx: `tolk-need-report-YYYY.xlsx`."
+            ),
         },
     )
     def get(self, request: Request) -> Any:
@@ -115,7 +121,7 @@ class NeedReportApi(APIView):
         elif data["format"] == "xlsx":
             response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
         else:
-            return Response(report)
+            return Response(NeedReportOutput(report).data)
         response["Content-Disposition"] = (
             f'attachment; filename="{filename(data["year"], extension)}"'
         )

@@ -143,7 +143,12 @@ class FactsExportApi(APIView):
             OpenApiParameter("year", int, required=True, description="The year, e.g. 2025."),
             OpenApiParameter("format", str, enum=["csv"], description="csv (the only format)."),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        responses={(200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR,
+            description="The year's facts in the provider file format, streamed; the export "
+            "is named in the `Tolk-Export-Id` header and its manifest linked with "
+            'rel="manifest".',
+        )},
     )
     def get(self, request: Request) -> Any:
         params = self.InputSerializer(data=request.query_params)

@@ -37,3 +37,24 @@ class InstantField(serializers.DateTimeField):
         except OverflowError:
             self.fail("overflow")
         raise AssertionError("unreachable")
+
+
+class InstantOutputField(serializers.DateTimeField):
+    """A date and time in an answer, as the UTC instant (`2027-10-31T01:30:00Z`). A value that is
+    already text (a service's `isoformat()`) is passed on as it is."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """Text that the model stores as "" when absent, answered as null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
+        text = super().to_representation(value)
+        return text or None

@@ -8,7 +8,12 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,17 +21,32 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors_bookings as selectors
+from booking.apis.serializers import (
+    INTERPRETER_WITHDRAWN,
+    AssignmentOutput,
+    AuditEntryOutput,
+    AuditPageOutput,
+    BookingCheckOutput,
+    BookingDetailOutput,
+    BookingOffersOutput,
+    BookingOutput,
+    BookingPageOutput,
+    CandidateExplanationOutput,
+    CandidateOutput,
+    CandidatePageOutput,
+    InterpreterCancelOutput,
+    OffersSentOutput,
+)
 from booking.filters_bookings import BookingFilter
-from booking.languages import language_name
 from booking.models import (
     Assignment,
     Booking,
     BookingStatus,
     Category,
-    DeclarationSource,
     Gender,
     Modality,
     Offer,
+    OfferStatus,
     Role,
     Sector,
     User,
@@ -39,7 +59,7 @@ from booking.services import exception_path
 from booking.services.offers import offers_send_wave
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
-from tolk.fields import InstantField
+from tolk.fields import BlankAsNullCharField, InstantField, InstantOutputField
 
 CanSeeBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.INTERPRETER, Role.ADMIN)
 CanManageBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.ADMIN)
@@ -49,92 +69,6 @@ CanDispatch = role_permission(Role.COORDINATOR, Role.ADMIN)
 def _user(request: Request) -> User:
     """The caller; every view here requires authentication, so never anonymous."""
     return cast(User, request.user)
-
-
-def _org(org: Any) -> dict[str, Any]:
-    return {"id": org.pk, "name": org.name, "org_number": org.org_number}
-
-
-def assignment_to_dict(assignment: Assignment | None) -> dict[str, Any] | None:
-    if assignment is None:
-        return None
-    interpreter = assignment.interpreter
-    return {
-        "id": assignment.pk,
-        "status": assignment.status,
-        "register_number": interpreter.register_number if interpreter else None,
-        "name": interpreter.full_name if interpreter else assignment.adhoc_name,
-        "in_register": interpreter is not None,
-        "category": assignment.category or None,
-        "category_checked_at": assignment.category_checked_at,
-        "basis": assignment.basis,
-        "exception_ground": assignment.exception_ground or None,
-        "exception_justification": assignment.exception_justification or None,
-        "exception_decided_by": assignment.exception_decided_by or None,
-        "child_exception_ground": assignment.child_exception_ground or None,
-        "declared_impartial": assignment.declared_impartial,
-        "declared_confidentiality": assignment.declared_confidentiality,
-        "declared_at": assignment.declared_at,
-        "declaration_source": assignment.declaration_source,
-        "declared_by_name": assignment.declared_by_name or None,
-        "declaration_recorded_by": (
-            assignment.declaration_recorded_by.username
-            if assignment.declaration_recorded_by else None
-        ),
-        "declaration_recorded_at": assignment.declaration_recorded_at,
-        "travel_minutes": assignment.travel_minutes,
-        "actual_start": assignment.actual_start,
-        "actual_end": assignment.actual_end,
-        "cost_nok": str(assignment.cost_nok) if assignment.cost_nok is not None else None,
-    }
-
-
-def booking_to_dict(booking: Booking, *, user: User, detail: bool = False) -> dict[str, Any]:
-    """One booking as the caller may see it. Interpreters see what they need for the job, not
-    the customer's internal assessment or case reference."""
-    data: dict[str, Any] = {
-        "id": booking.pk,
-        "status": booking.status,
-        "language": booking.language,
-        "language_name": language_name(booking.language),
-        "dialect": booking.dialect,
-        "modality": booking.modality,
-        "start": booking.start,
-        "end": booking.end,
-        "municipality": booking.municipality,
-        "address": booking.address,
-        "platform": booking.platform,
-        "sector": booking.sector,
-        "topic_notes": booking.topic_notes,
-        "terminology_notes": booking.terminology_notes,
-        "customer": _org(booking.customer),
-        "unit": {"id": booking.unit_id, "name": booking.unit.name},
-        "provider": _org(booking.provider),
-    }
-    if user.role == Role.INTERPRETER:
-        return data
-    data.update({
-        "duty_basis": booking.duty_basis,
-        "assessment_note": booking.assessment_note,
-        "case_reference": booking.case_reference,
-        "preferred_gender": booking.preferred_gender or None,
-        "min_category": booking.min_category or None,
-        "qualified_required": booking.qualified_required,
-        "police_certificate_required": booking.police_certificate_required,
-        "guideline_version": booking.guideline.version if booking.guideline else None,
-        "rule_set": booking.rule_set,
-        "wave": booking.wave,
-        "created_at": booking.created_at,
-        "cancelled_at": booking.cancelled_at,
-        "cancelled_by": booking.cancelled_by or None,
-        "cancel_reason": booking.cancel_reason or None,
-        "late_cancellation": booking.late_cancellation,
-    })
-    if detail:
-        data["assignment"] = assignment_to_dict(
-            selectors.booking_live_assignment(booking=booking)
-        )
-    return data
 
 
 class BookingInputSerializer(serializers.Serializer):
@@ -182,14 +116,14 @@ def _booking_id(pk: int) -> int:
     return int(pk)
 
 
+def _detail(booking: Booking, request: Request) -> Any:
+    return BookingDetailOutput(booking, context={"user": _user(request)}).data
+
+
 class BookingListCreateApi(APIView):
     """GET: the bookings the caller may see (paginated, filterable). POST: a booker books."""
 
     permission_classes = [IsAuthenticated, CanSeeBookings]
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        status = serializers.CharField()
 
     @extend_schema(
         parameters=[
@@ -200,7 +134,7 @@ class BookingListCreateApi(APIView):
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: BookingPageOutput},
     )
     def get(self, request: Request) -> Response:
         qs: QuerySet[Booking] = selectors.bookings_visible_to(user=_user(request))
@@ -214,14 +148,18 @@ class BookingListCreateApi(APIView):
         ordered = filterset.qs.order_by("-start", "-id")
         page: list[Any] | None = paginator.paginate_queryset(ordered, request, view=self)
         return paginator.get_paginated_response(
-            [booking_to_dict(b, user=_user(request)) for b in page or []]
+            BookingOutput(page or [], many=True, context={"user": _user(request)}).data
         )
 
     @extend_schema(
         request=BookingInputSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR,
                                      OpenApiParameter.HEADER)],
-        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT},
+        responses={
+            201: BookingDetailOutput,
+            200: OpenApiResponse(BookingDetailOutput, description="A retry with the same "
+                                 "Idempotency-Key: the booking created the first time."),
+        },
     )
     def post(self, request: Request) -> Response:
         if not IsBooker().has_permission(request, self):
@@ -232,8 +170,7 @@ class BookingListCreateApi(APIView):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
         booking = selectors.booking_get(user=_user(request), booking_id=booking.pk)
-        return Response(booking_to_dict(booking, user=_user(request), detail=True),
-                        status=201 if created else 200)
+        return Response(_detail(booking, request), status=201 if created else 200)
 
 
 class BookingCheckApi(APIView):
@@ -242,19 +179,21 @@ class BookingCheckApi(APIView):
 
     permission_classes = [IsAuthenticated, IsBooker]
 
-    @extend_schema(request=BookingInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=BookingInputSerializer, responses={200: BookingCheckOutput})
     def post(self, request: Request) -> Response:
         data = _parse(BookingInputSerializer, request.data).to_input()
-        return Response(services.booking_check(user=_user(request), data=data))
+        return Response(
+            BookingCheckOutput(services.booking_check(user=_user(request), data=data)).data
+        )
 
 
 class BookingDetailApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeBookings]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: BookingDetailOutput})
     def get(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=_user(request), detail=True))
+        return Response(_detail(booking, request))
 
 
 class _RankedHead(Sequence):
@@ -277,7 +216,15 @@ class BookingCandidatesApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("explain", OpenApiTypes.STR)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiResponse(
+            PolymorphicProxySerializer(
+                component_name="BookingCandidates",
+                serializers=[CandidatePageOutput, CandidateExplanationOutput],
+                resource_type_field_name=None,
+            ),
+            description="A page of ranked candidates; with `explain`, the explanation for "
+            "that interpreter.",
+        )},
     )
     def get(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
@@ -286,13 +233,7 @@ class BookingCandidatesApi(APIView):
             explanation = selectors.candidate_explain(
                 booking=booking, register_number=register_number[:16]
             )
-            return Response({
-                "register_number": explanation.register_number,
-                "eligible": explanation.eligible,
-                "category": explanation.category,
-                "rank": explanation.rank,
-                "reasons": explanation.reasons,
-            })
+            return Response(CandidateExplanationOutput(explanation).data)
         paginator = Pagination()
         size = paginator.get_page_size(request) or paginator.page_size
         raw_page = request.query_params.get(paginator.page_query_param, "1")
@@ -302,7 +243,7 @@ class BookingCandidatesApi(APIView):
         page: list[Any] | None = paginator.paginate_queryset(
             _RankedHead(head.ranked, head.total), request, view=self  # type: ignore[arg-type]
         )
-        return paginator.get_paginated_response([c.as_dict() for c in page or []])
+        return paginator.get_paginated_response(CandidateOutput(page or [], many=True).data)
 
 
 class BookingOffersApi(APIView):
@@ -318,13 +259,16 @@ class BookingOffersApi(APIView):
             help_text="Offer to these candidates instead of the top of the list.",
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: BookingOffersOutput})
     def get(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         offers = selectors.offers_for_booking(booking=booking).order_by("wave", "rank")
-        return Response({"results": [_offer_row(o) for o in offers]})
+        return Response(BookingOffersOutput({"results": offers}).data)
 
-    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={
+        201: OffersSentOutput,
+        200: OpenApiResponse(OffersSentOutput, description="No candidate left: no offer sent."),
+    })
     def post(self, request: Request, pk: int) -> Response:
         selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
@@ -332,25 +276,9 @@ class BookingOffersApi(APIView):
                                   limit=data.get("limit"),
                                   register_numbers=data.get("register_numbers"))
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
-        return Response(
-            {"booking": booking_to_dict(booking, user=_user(request)),
-             "offers": [_offer_row(o) for o in offers]},
-            status=201 if offers else 200,
-        )
-
-
-def _offer_row(offer: Any) -> dict[str, Any]:
-    return {
-        "id": offer.pk,
-        "register_number": offer.interpreter.register_number,
-        "wave": offer.wave,
-        "rank": offer.rank,
-        "status": offer.status,
-        "expires_at": offer.expires_at,
-        "responded_at": offer.responded_at,
-        "decline_reason": offer.decline_reason or None,
-        "personal": offer.personal,
-    }
+        body = OffersSentOutput({"booking": booking, "offers": offers},
+                                context={"user": _user(request)}).data
+        return Response(body, status=201 if offers else 200)
 
 
 class BookingCancelApi(APIView):
@@ -360,14 +288,14 @@ class BookingCancelApi(APIView):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                        default="")
 
-    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={200: BookingDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
         selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         services.booking_cancel(booking_id=_booking_id(pk), user=_user(request),
                                 reason=data["reason"])
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=_user(request), detail=True))
+        return Response(_detail(booking, request))
 
 
 class BookingCompleteApi(APIView):
@@ -379,7 +307,7 @@ class BookingCompleteApi(APIView):
         cost_nok = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
                                             allow_null=True, min_value=0)
 
-    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={200: BookingDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
         selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
@@ -388,7 +316,7 @@ class BookingCompleteApi(APIView):
             actual_end=data["actual_end"], cost_nok=data.get("cost_nok"),
         )
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
-        return Response(booking_to_dict(booking, user=_user(request), detail=True))
+        return Response(_detail(booking, request))
 
 
 class BookingInterpreterCancelApi(APIView):
@@ -400,14 +328,16 @@ class BookingInterpreterCancelApi(APIView):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                        default="")
 
-    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={200: InterpreterCancelOutput})
     def post(self, request: Request, pk: int) -> Response:
         selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         data = _parse(self.InputSerializer, request.data).validated_data
         services.assignment_cancel_by_interpreter(
             booking_id=_booking_id(pk), user=_user(request), reason=data["reason"]
         )
-        return Response({"booking_id": int(pk), "status": "withdrawn"})
+        return Response(InterpreterCancelOutput({
+            "booking_id": _booking_id(pk), "status": INTERPRETER_WITHDRAWN,
+        }).data)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -446,63 +376,21 @@ class WrittenDeclarationSerializer(serializers.Serializer):
     confidentiality = StrictBooleanField(help_text="§ 15: duty of confidentiality. Must be true.")
 
 
-class AssignmentOutputSerializer(serializers.Serializer):
-    """An assignment with the evidence an auditor needs (as in the booking detail)."""
-
+class PersonalOfferOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.CharField()
-    register_number = serializers.CharField(allow_null=True)
-    name = serializers.CharField()
-    in_register = serializers.BooleanField()
-    category = serializers.CharField(allow_null=True)
-    category_checked_at = serializers.DateTimeField()
-    basis = serializers.CharField()
-    exception_ground = serializers.CharField(allow_null=True)
-    exception_justification = serializers.CharField(allow_null=True)
-    exception_decided_by = serializers.CharField(allow_null=True)
-    child_exception_ground = serializers.CharField(allow_null=True)
-    declared_impartial = serializers.BooleanField()
-    declared_confidentiality = serializers.BooleanField()
-    declared_at = serializers.DateTimeField(allow_null=True)
-    declaration_source = serializers.ChoiceField(choices=DeclarationSource.choices)
-    declared_by_name = serializers.CharField(allow_null=True)
-    declaration_recorded_by = serializers.CharField(allow_null=True)
-    declaration_recorded_at = serializers.DateTimeField(allow_null=True)
-    travel_minutes = serializers.IntegerField()
-    actual_start = serializers.DateTimeField(allow_null=True)
-    actual_end = serializers.DateTimeField(allow_null=True)
-    cost_nok = serializers.CharField(allow_null=True)
-
-
-class PersonalOfferOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    register_number = serializers.CharField()
+    register_number = serializers.CharField(source="interpreter.register_number")
     personal = serializers.BooleanField()
-    status = serializers.CharField()
-    expires_at = serializers.DateTimeField()
-    exception_ground = serializers.CharField(allow_null=True)
-    exception_justification = serializers.CharField(allow_null=True)
-    exception_decided_by = serializers.CharField(allow_null=True)
-    block_override_reason = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=OfferStatus.choices)
+    expires_at = InstantOutputField()
+    exception_ground = BlankAsNullCharField()
+    exception_justification = BlankAsNullCharField()
+    exception_decided_by = BlankAsNullCharField()
+    block_override_reason = BlankAsNullCharField()
 
 
-class BookingStateSerializer(serializers.Serializer):
+class BookingStateOutput(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
-
-
-def personal_offer_to_dict(offer: Offer) -> dict[str, Any]:
-    return {
-        "id": offer.pk,
-        "register_number": offer.interpreter.register_number,
-        "personal": offer.personal,
-        "status": offer.status,
-        "expires_at": offer.expires_at,
-        "exception_ground": offer.exception_ground or None,
-        "exception_justification": offer.exception_justification or None,
-        "exception_decided_by": offer.exception_decided_by or None,
-        "block_override_reason": offer.block_override_reason or None,
-    }
 
 
 class BookingExceptionAssignApi(APIView):
@@ -538,11 +426,11 @@ class BookingExceptionAssignApi(APIView):
         )
 
     class OutputSerializer(serializers.Serializer):
-        booking = BookingStateSerializer()
-        offer = PersonalOfferOutputSerializer(
+        booking = BookingStateOutput()
+        offer = PersonalOfferOutput(
             allow_null=True, help_text="The personal offer (registered interpreter)."
         )
-        assignment = AssignmentOutputSerializer(
+        assignment = AssignmentOutput(
             allow_null=True, help_text="The assignment (interpreter outside the register)."
         )
 
@@ -585,9 +473,7 @@ class BookingExceptionAssignApi(APIView):
             )
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         return Response(self.OutputSerializer({
-            "booking": {"id": booking.pk, "status": booking.status},
-            "offer": personal_offer_to_dict(offer) if offer else None,
-            "assignment": assignment_to_dict(assignment),
+            "booking": booking, "offer": offer, "assignment": assignment,
         }).data, status=201)
 
 
@@ -596,26 +482,13 @@ class BookingAuditApi(APIView):
 
     permission_classes = [IsAuthenticated, CanManageBookings]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: AuditPageOutput})
     def get(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get(user=_user(request), booking_id=_booking_id(pk))
         entries = selectors.audit_for_booking(booking=booking)
         paginator = Pagination()
         page: list[Any] | None = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response([
-            {
-                "id": e.pk,
-                "at": e.at,
-                "actor": e.actor.username if e.actor else None,
-                "actor_role": e.actor_role,
-                "action": e.action,
-                "from": e.from_status or None,
-                "to": e.to_status or None,
-                "reason": e.reason or None,
-                "details": e.details,
-            }
-            for e in page or []
-        ])
+        return paginator.get_paginated_response(AuditEntryOutput(page or [], many=True).data)
 
 
 __all__ = [

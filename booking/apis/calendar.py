@@ -12,7 +12,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ from booking.models import CalendarToken, Role, User
 from booking.permissions import IsInterpreter
 from booking.selectors_bookings import assignments_for_calendar
 from tolk.errors import NotFoundError
+from tolk.fields import InstantOutputField
 
 HISTORY = dt.timedelta(days=90)
 
@@ -41,14 +43,21 @@ class CalendarTokenApi(APIView):
 
     permission_classes = [IsAuthenticated, IsInterpreter]
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        url = serializers.URLField(help_text="The calendar feed to subscribe to.")
+        created_at = InstantOutputField()
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         with transaction.atomic():
             CalendarToken.objects.filter(user=_user(request)).delete()
             token = CalendarToken.objects.create(user=_user(request),
                                                  key=secrets.token_urlsafe(32))
-        return Response({"token": token.key, "url": _feed_url(request, token.key),
-                         "created_at": token.created_at}, status=201)
+        return Response(self.OutputSerializer({
+            "token": token.key, "url": _feed_url(request, token.key),
+            "created_at": token.created_at,
+        }).data, status=201)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
@@ -63,7 +72,9 @@ class CalendarFeedApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
-                   responses={(200, "text/calendar"): OpenApiTypes.BINARY})
+                   responses={(200, "text/calendar"): OpenApiResponse(
+                       OpenApiTypes.STR, description="The assignments as an iCalendar feed "
+                       "(RFC 5545), `tolk-oppdrag.ics`.")})
     def get(self, request: Request) -> HttpResponse:
         key = request.query_params.get("token", "")
         token = (

@@ -19,11 +19,67 @@ from booking.models import Category, Guideline, Organisation, Role, User
 from booking.rules import rule_set_for, rules_in_force
 from booking.services.guidelines import guideline_in_force, guideline_publish_rechecked
 from tolk.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from tolk.fields import BlankAsNullCharField, InstantOutputField
 
 
 def _user(request: Request) -> User:
     """The caller; every view here requires authentication, so never anonymous."""
     return cast(User, request.user)
+
+
+class RuleOutput(serializers.Serializer):
+    code = serializers.CharField()
+    section = serializers.CharField()
+    title_nb = serializers.CharField()
+    title_en = serializers.CharField()
+    text_nb = serializers.CharField()
+    text_en = serializers.CharField()
+
+
+class RulesOutput(serializers.Serializer):
+    date = serializers.DateField()
+    rule_set = serializers.CharField(help_text="dispensation, or exception-only after it ends.")
+    dispensation_last_day = serializers.DateField()
+    rules = RuleOutput(many=True)
+
+
+class GuidelineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    organisation = serializers.IntegerField(source="organisation_id")
+    version = serializers.IntegerField()
+    valid_from = serializers.DateField()
+    min_category = BlankAsNullCharField()
+    remote_platforms = serializers.ListField(child=serializers.CharField())
+    police_certificate_required = serializers.BooleanField()
+    late_cancellation_hours = serializers.IntegerField()
+    ordering_routine = serializers.CharField(allow_blank=True)
+    mandatory_use = serializers.CharField(allow_blank=True)
+    remote_guidance = serializers.CharField(allow_blank=True)
+    created_at = InstantOutputField()
+
+
+class GuidelineListOutput(serializers.Serializer):
+    in_force = serializers.IntegerField(allow_null=True,
+                                        help_text="The version in force today.")
+    results = GuidelineOutput(many=True)
+
+
+class GuidelinePublishedOutput(GuidelineOutput):
+    """The new version and what it took away from the organisation's coming bookings (context
+    `recheck`)."""
+
+    reopened_assignments = serializers.SerializerMethodField()
+    withdrawn_offers = serializers.SerializerMethodField()
+    tightened_bookings = serializers.SerializerMethodField()
+
+    def get_reopened_assignments(self, guideline: Guideline) -> int:
+        return int(self.context["recheck"].reopened_assignments)
+
+    def get_withdrawn_offers(self, guideline: Guideline) -> int:
+        return int(self.context["recheck"].withdrawn_offers)
+
+    def get_tightened_bookings(self, guideline: Guideline) -> int:
+        return int(self.context["recheck"].tightened_bookings)
 
 
 class RulesApi(APIView):
@@ -33,7 +89,7 @@ class RulesApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.DATE)],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: RulesOutput})
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("date", "")
         if raw:
@@ -47,29 +103,12 @@ class RulesApi(APIView):
         else:
             on = timezone.localdate()
         last_day = settings.TOLK_DISPENSATION_LAST_DAY
-        return Response({
+        return Response(RulesOutput({
             "date": on,
             "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
             "dispensation_last_day": last_day,
-            "rules": [r.as_dict() for r in rules_in_force(on=on, dispensation_last_day=last_day)],
-        })
-
-
-def guideline_to_dict(g: Guideline) -> dict[str, object]:
-    return {
-        "id": g.pk,
-        "organisation": g.organisation_id,
-        "version": g.version,
-        "valid_from": g.valid_from,
-        "min_category": g.min_category or None,
-        "remote_platforms": g.remote_platforms,
-        "police_certificate_required": g.police_certificate_required,
-        "late_cancellation_hours": g.late_cancellation_hours,
-        "ordering_routine": g.ordering_routine,
-        "mandatory_use": g.mandatory_use,
-        "remote_guidance": g.remote_guidance,
-        "created_at": g.created_at,
-    }
+            "rules": rules_in_force(on=on, dispensation_last_day=last_day),
+        }).data)
 
 
 class GuidelinesApi(APIView):
@@ -99,19 +138,18 @@ class GuidelinesApi(APIView):
         remote_guidance = serializers.CharField(required=False, allow_blank=True, default="",
                                                 max_length=20000)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: GuidelineListOutput})
     def get(self, request: Request) -> Response:
         org_id = _user(request).organisation_id
         if org_id is None:
-            return Response({"in_force": None, "results": []})
+            return Response(GuidelineListOutput({"in_force": None, "results": []}).data)
         versions = Guideline.objects.filter(organisation_id=org_id).order_by("-version")
         current = guideline_in_force(organisation_id=org_id, on=timezone.localdate())
-        return Response({
-            "in_force": current.version if current else None,
-            "results": [guideline_to_dict(g) for g in versions],
-        })
+        return Response(GuidelineListOutput({
+            "in_force": current.version if current else None, "results": versions,
+        }).data)
 
-    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={201: GuidelinePublishedOutput})
     def post(self, request: Request) -> Response:
         if _user(request).role != Role.ADMIN:
             raise PermissionDeniedError(
@@ -130,10 +168,6 @@ class GuidelinesApi(APIView):
         published = guideline_publish_rechecked(
             organisation=organisation, created_by=_user(request), **data
         )
-        # What the new version took away from the organisation's coming bookings.
-        return Response({
-            **guideline_to_dict(published.guideline),
-            "reopened_assignments": published.recheck.reopened_assignments,
-            "withdrawn_offers": published.recheck.withdrawn_offers,
-            "tightened_bookings": published.recheck.tightened_bookings,
-        }, status=201)
+        return Response(GuidelinePublishedOutput(
+            published.guideline, context={"recheck": published.recheck}
+        ).data, status=201)

@@ -440,3 +440,21 @@ def test_a_personal_offer_stands_on_its_exception_when_the_register_is_rechecked
     assert recheck_interpreters(interpreter_ids=[user.interpreter_id],
                                 cause="register import").withdrawn_offers == 1
     assert Offer.objects.get(pk=offer_id).status == OfferStatus.WITHDRAWN
+
+
+
+def test_the_exception_answer_gives_times_as_utc_instants_like_the_booking_detail() -> None:
+    w = world()
+    booking = book(w, start=soon())
+    declared_at = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=20)
+    coordinator = client_for(w.coordinator)
+    response = coordinator.post(
+        _url(booking), {"adhoc_name": "Amina Tolk", "adhoc_age": 40, "exception": EXCEPTION,
+                        "written_declaration": _written("Amina Tolk", declared_at)},
+        format="json")
+    assert response.status_code == 201, response.json()
+    assignment = response.json()["assignment"]
+    detail = coordinator.get(f"/api/v1/bookings/{booking.pk}/").json()["assignment"]
+    for name in ("declared_at", "category_checked_at", "declaration_recorded_at"):
+        assert assignment[name].endswith("Z"), (name, assignment[name])
+        assert assignment[name] == detail[name]

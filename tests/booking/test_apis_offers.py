@@ -6,7 +6,7 @@ import pytest
 from django.urls import include, path
 
 from booking.models import Guideline, OfferStatus
-from booking.services.offers import offers_send_wave
+from booking.services.offers import offer_payload, offers_send_wave
 from tests.booking.booking_helpers import book, interpreter_user, soon, world
 from tests.conftest import client_for
 
@@ -70,3 +70,20 @@ def test_guidelines_listed_for_members_and_published_by_admins(admin_user: objec
     bad = client_for(admin_user).post("/api/v1/guidelines/",
                                       {**payload, "min_category": "Z"}, format="json")
     assert bad.status_code == 400 and "min_category" in bad.json()["fields"]
+
+
+def test_an_offer_in_the_list_carries_the_websocket_payload_as_it_is() -> None:
+    """The list answer (typed by InterpreterOfferOutput) is the `offer.created` payload plus the
+    offer's state: nothing renamed, no time reformatted, and an on-site offer has no `platform`
+    key at all (not a null one)."""
+    w = world()
+    user = interpreter_user()
+    booking = book(w, start=soon())
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator)
+    (item,) = client_for(user).get("/api/v1/offers/").json()["results"]
+    payload = offer_payload(offer, booking)
+    assert {key: item[key] for key in payload} == payload
+    assert "platform" not in item and item["address"] == booking.address
+    assert set(item) - set(payload) == {"id", "status", "wave", "created_at", "responded_at",
+                                        "booking_status"}
+    assert item["created_at"].endswith("Z") and item["responded_at"] is None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import pandas as pd
@@ -254,3 +255,21 @@ def test_a_nul_character_is_a_row_error_and_changes_nothing(analyst_api: Any, co
                                                  for e in errors]
     assert AssignmentFact.objects.count() == 0
     assert not StatsImport.objects.exists()
+
+
+@pytest.mark.parametrize("unsuppressed", [False, True])
+def test_report_json_is_the_whole_report_typed(facts: None, unsuppressed: bool) -> None:
+    """The typed answer (stats.serializers.NeedReportOutput) drops, renames or converts nothing
+    of the report the selector builds: every table, measure, change and source, as before."""
+    from rest_framework.renderers import JSONRenderer
+
+    from stats import selectors
+
+    response = client_for(analyst_with_unsuppressed()).get(
+        URL, {"year": 2024, "unsuppressed": str(unsuppressed).lower()}
+    )
+    assert response.status_code == 200
+    report = selectors.need_report(year=2024, suppress=not unsuppressed)
+    assert report["by_language"] and report["totals"]["change"] is not None
+    assert report["sources"] and report["by_language"][0]["change"] is not None
+    assert response.json() == json.loads(JSONRenderer().render(report))
