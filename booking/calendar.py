@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from booking import geo
-from booking.languages import language_name
 from booking.models import Assignment, Modality
+from tolk.reference import geo
+from tolk.reference.languages import language_name
 
 PRODID = "-//Tolk//Interpreter calendar//NB"
 

@@ -30,7 +30,7 @@ from booking.models import (
     User,
 )
 from booking.services.register import REGISTER_COLUMNS, register_import
-from booking.validators import is_valid_org_number
+from tolk.reference.validators import is_valid_org_number
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo logins
 SEED = 20261123
@@ -38,7 +38,7 @@ INTERPRETER_COUNT = 2200
 
 # Relative demand per language, shaped like IMDi's published figures: the twelve most requested
 # languages carry most of the register, then a long tail. Codes are the language table's
-# (`booking.languages`): Persian is `pes`, as in the bookings and the statistics.
+# (`tolk.reference.languages`): Persian is `pes`, as in the bookings and the statistics.
 LANGUAGE_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("ara", 190), ("tir", 150), ("som", 130), ("pol", 110), ("prs", 100), ("pes", 90),
     ("ckb", 70), ("kmr", 60), ("pus", 55), ("urd", 55), ("ukr", 120), ("rus", 80),

@@ -10,11 +10,11 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.geo import COUNTIES
-from booking.languages import LanguageCodeField
 from booking.models import Availability, Category, Gender, Interpreter, Modality
 from booking.selectors import qualifications_valid_on
-from booking.validators import validate_municipality
+from tolk.reference.geo import COUNTIES
+from tolk.reference.languages import LanguageCodeField
+from tolk.reference.validators import validate_municipality
 
 MODALITY_FIELD = {
     Modality.ONSITE: "offers_onsite",

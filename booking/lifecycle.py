@@ -36,7 +36,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from booking.languages import language_name
 from booking.models import (
     FINAL_BOOKING_STATUSES,
     Assignment,
@@ -52,6 +51,7 @@ from booking.models import (
 from booking.outbox import event_record
 from booking.signals import booking_finished, booking_reopened
 from tolk.errors import ConflictError
+from tolk.reference.languages import language_name
 
 B, OS, A = BookingStatus, OfferStatus, AssignmentStatus
 

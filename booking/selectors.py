@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from booking.languages import language_name, language_search, offered_languages
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Interpreter,
@@ -20,6 +19,7 @@ from booking.models import (
     Role,
     User,
 )
+from tolk.reference.languages import language_name, language_search, offered_languages
 
 
 def _blocking_events(*, on: dt.date) -> QuerySet[RegisterStatusEvent]:

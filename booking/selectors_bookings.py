@@ -15,7 +15,6 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from booking import geo
 from booking.models import (
     LIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -41,6 +40,7 @@ from booking.rules import (
 )
 from booking.selectors import qualification_on, qualifications_valid_on
 from tolk.errors import NotFoundError
+from tolk.reference import geo
 from tolk.times import instant, minutes_between
 
 FAIRNESS_DAYS = 90

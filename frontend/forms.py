@@ -10,10 +10,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from booking.languages import search_terms
 from booking.models import Category, DutyBasis, Gender, Modality
 from booking.services.bookings import BookingInput
 from tolk.errors import DomainError
+from tolk.reference.languages import search_terms
 from tolk.times import local_instant
 
 REGISTER_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,16}$")

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from booking.languages import is_language_code, offered_languages
-from booking.validators import is_valid_org_number
 from stats.models import AssignmentFact, Source, StatsImport
 from stats.services.imports import FACT_COLUMNS
+from tolk.reference.languages import is_language_code, offered_languages
+from tolk.reference.validators import is_valid_org_number
 
 TOP_LANGUAGES = {
     "ara": 0.33, "tir": 0.10, "som": 0.08, "pol": 0.06, "prs": 0.05,

@@ -7,10 +7,10 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from booking.geo import COUNTIES
 from booking.models import Modality, ProviderType, Sector
 from stats.models import AssignmentFact
 from tolk.errors import ValidationFailed
+from tolk.reference.geo import COUNTIES
 
 COUNTY_CHOICES = [(code, place.name) for code, place in sorted(COUNTIES.items())]
 

@@ -14,8 +14,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from booking.geo import COUNTIES, county_name
-from booking.languages import language_name
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Category,
@@ -32,6 +30,8 @@ from stats.filters import NeedReportFilter
 from stats.models import AssignmentFact, StatsImport
 from stats.selectors_exchange import report_sources
 from tolk.i18n import request_language
+from tolk.reference.geo import COUNTIES, county_name
+from tolk.reference.languages import language_name
 
 DIMENSION_FIELDS = {
     "language": "language",

@@ -19,7 +19,7 @@ from booking.models import (
     Unit,
     User,
 )
-from booking.validators import is_valid_org_number
+from tolk.reference.validators import is_valid_org_number
 
 
 def _org_number(n: int) -> str:

@@ -25,14 +25,14 @@ from rest_framework.views import APIView
 
 from booking import selectors
 from booking.filters import InterpreterFilter
-from booking.geo import county_name, municipality_name
-from booking.languages import language_name
 from booking.models import Interpreter, Organisation, Role, User
 from booking.permissions import CanSearchRegister, IsAdmin
 from booking.services.register import register_import
 from tolk.api import Pagination, require_upload_size
 from tolk.csvimport import FileKind
 from tolk.errors import NotFoundError
+from tolk.reference.geo import county_name, municipality_name
+from tolk.reference.languages import language_name
 from tolk.throttling import ClientRateThrottle
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from rest_framework import serializers
 
 from booking import selectors_bookings as selectors
-from booking.languages import language_name
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -23,6 +22,7 @@ from booking.models import (
 from booking.services.offers import offer_payload
 from tolk.fields import BlankAsNullCharField, InstantOutputField
 from tolk.outputs import OptionalKeysSerializer, paginated
+from tolk.reference.languages import language_name
 
 
 class OrganisationRefOutput(serializers.Serializer):

@@ -3,7 +3,7 @@
 Before the language table the register stored codes as the file gave them (`fas` for Persisk)
 while bookings and the statistics used the individual language (`pes`), so a Persisk booking found
 no qualified interpreter and the need report counted none. Every code is now resolved as the
-imports resolve it (`booking.languages.language_resolve`): `fas` → `pes`, `per`/`fa` → `pes`,
+imports resolve it (`tolk.reference.languages.language_resolve`): `fas` → `pes`, `per`/`fa` → `pes`,
 `zho` → `cmn`, `arb` → `ara`, ... A code that cannot be resolved to one language (`kur`: Kurmanji,
 Sorani or Southern Kurdish?) is left as it is: the next register import with the right code
 replaces it, and nothing here guesses which language was tested.
@@ -17,7 +17,7 @@ from django.db import migrations
 
 
 def _mapping(codes):
-    from booking.languages import language_resolve
+    from tolk.reference.languages import language_resolve
 
     mapping = {}
     for code in sorted(codes):

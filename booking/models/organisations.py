@@ -7,7 +7,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from booking.models.choices import OrganisationKind, ProviderType, Role, Sector
-from booking.validators import validate_municipality, validate_org_number
+from tolk.reference.validators import validate_municipality, validate_org_number
 
 PROVIDER_KINDS = (OrganisationKind.PRIVATE_PROVIDER, OrganisationKind.MUNICIPAL_SERVICE)
 

@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.languages import validate_language_code
 from booking.models.choices import (
     Availability,
     Category,
@@ -13,7 +12,8 @@ from booking.models.choices import (
     Modality,
     StatusEventKind,
 )
-from booking.validators import validate_municipality
+from tolk.reference.languages import validate_language_code
+from tolk.reference.validators import validate_municipality
 
 
 class Interpreter(models.Model):

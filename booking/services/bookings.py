@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.languages import AMBIGUOUS_LANGUAGE, language_resolve
 from booking.lifecycle import (
     assignment_end,
     booking_can,
@@ -59,8 +58,9 @@ from booking.selectors_bookings import (
 )
 from booking.selectors_guidelines import guideline_in_force
 from booking.services.waves import assignment_reopen, offers_send_wave_locked
-from booking.validators import is_valid_municipality
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from tolk.reference.languages import AMBIGUOUS_LANGUAGE, language_resolve
+from tolk.reference.validators import is_valid_municipality
 from tolk.times import instant
 
 

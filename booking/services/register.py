@@ -19,8 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.geo import county_of
-from booking.languages import language_resolve
 from booking.models import (
     Availability,
     Category,
@@ -34,7 +32,6 @@ from booking.models import (
     StatusEventKind,
     User,
 )
-from booking.validators import is_valid_municipality
 from tolk.csvimport import (
     RowError,
     csv_error,
@@ -44,6 +41,9 @@ from tolk.csvimport import (
     read_header,
     text_stream,
 )
+from tolk.reference.geo import county_of
+from tolk.reference.languages import language_resolve
+from tolk.reference.validators import is_valid_municipality
 
 REGISTER_COLUMNS = (
     "register_number",

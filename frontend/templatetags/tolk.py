@@ -9,10 +9,10 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from booking.geo import municipality_name
-from booking.languages import language_name
 from booking.models import BookingStatus, Role
 from tolk.i18n import request_language
+from tolk.reference.geo import municipality_name
+from tolk.reference.languages import language_name
 
 register = template.Library()
 

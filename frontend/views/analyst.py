@@ -105,8 +105,8 @@ class ReportFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        from booking import geo
         from booking.models import Modality, ProviderType, Sector
+        from tolk.reference import geo
 
         super().__init__(*args, **kwargs)
         every: list[tuple[str, Any]] = [("", _("All"))]

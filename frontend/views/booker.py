@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booking import geo
 from booking.models import FINAL_BOOKING_STATUSES, Booking, BookingStatus, Role, User
 from booking.selectors import bookable_languages, interpreter_blocks_visible_to
 from booking.selectors_bookings import audit_for_booking, booking_live_assignment
@@ -30,6 +29,7 @@ from frontend.selectors import (
     last_event_id,
 )
 from tolk.errors import DomainError
+from tolk.reference import geo
 
 PAGE_SIZE = 50
 BLOCKS_PAGE_SIZE = 50

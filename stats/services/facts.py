@@ -11,11 +11,11 @@ from typing import Any
 
 from django.db import transaction
 
-from booking.languages import is_language_code
 from booking.models import Category, Modality, ProviderType, Sector
-from booking.validators import is_valid_municipality, is_valid_org_number
 from stats.models import AssignmentFact, Outcome, Source
 from tolk.errors import ValidationFailed
+from tolk.reference.languages import is_language_code
+from tolk.reference.validators import is_valid_municipality, is_valid_org_number
 
 logger = logging.getLogger(__name__)
 

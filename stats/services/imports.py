@@ -41,9 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
-from booking.languages import AMBIGUOUS_LANGUAGE, UNKNOWN_LANGUAGE, language_resolve
 from booking.models import Category, Modality, Organisation, ProviderType, Role, Sector, User
-from booking.validators import is_valid_municipality, is_valid_org_number
 from stats.models import AssignmentFact, Outcome, Source, StatsImport
 from tolk.csvimport import (
     NUL,
@@ -56,6 +54,8 @@ from tolk.csvimport import (
     text_stream,
 )
 from tolk.errors import PermissionDeniedError
+from tolk.reference.languages import AMBIGUOUS_LANGUAGE, UNKNOWN_LANGUAGE, language_resolve
+from tolk.reference.validators import is_valid_municipality, is_valid_org_number
 
 FACT_COLUMNS = (
     "provider_org_number",

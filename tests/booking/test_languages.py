@@ -1,5 +1,5 @@
-"""The language table (`booking.languages`): one code per language for the register, bookings,
-matching and statistics; bokmål names; search by the names people use."""
+"""The language table (`tolk.reference.languages`): one code per language for the register,
+bookings, matching and statistics; bokmål names; search by the names people use."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import io
 import pytest
 
 from booking import demo as register_demo
-from booking.languages import (
+from stats import demo as stats_demo
+from tolk.reference.languages import (
     AMBIGUOUS_LANGUAGE,
     UNKNOWN_LANGUAGE,
     all_language_codes,
@@ -22,7 +23,6 @@ from booking.languages import (
     macrolanguage_members,
     offered_languages,
 )
-from stats import demo as stats_demo
 
 
 def _demo_register_languages() -> set[str]:

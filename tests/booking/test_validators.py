@@ -1,7 +1,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from booking.validators import is_valid_org_number, validate_municipality, validate_org_number
+from tolk.reference.validators import (
+    is_valid_org_number,
+    validate_municipality,
+    validate_org_number,
+)
 
 
 @pytest.mark.parametrize(

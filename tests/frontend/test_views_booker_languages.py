@@ -8,8 +8,8 @@ import re
 import pytest
 from django.test import Client
 
-from booking.languages import offered_languages
 from tests.booking.booking_helpers import qualified, world
+from tolk.reference.languages import offered_languages
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 Everything else (which codes exist, ISO 639-1 and 639-2/B aliases, retired codes, which individual
 languages belong to which macrolanguage) comes from the ISO 639-3 tables as `python-iso639` ships
 them; names come from CLDR (`langcodes`) and the iso-codes translations (`pycountry`). This module
-holds only the choices that are ours, as data (`booking.languages` applies them):
+holds only the choices that are ours, as data (`tolk.reference.languages` applies them):
 
 - `SPLIT_MACROLANGUAGES`: the macrolanguages whose members are separate languages here, because
   the register tests them separately or the need is counted separately (Persian: Iranian Persian

@@ -8,7 +8,7 @@ provider files, the API) are resolved to the table's code by `language_resolve`:
 ISO 639-2/B (`per`), retired ISO 639-3 codes with a replacement, members of a macrolanguage that is
 one language here (`arb` → `ara`) and macrolanguages whose members are separate here (`fas` →
 `pes`; `kur` is ambiguous and is refused). The choices that are ours are data in
-`booking.language_table`; the ISO 639-3 tables come from `python-iso639`, names from CLDR
+`tolk.reference.language_table`; the ISO 639-3 tables come from `python-iso639`, names from CLDR
 (`langcodes`) and the iso-codes translations (`pycountry`).
 """
 
@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as translate
 from django.utils.translation import gettext_lazy as _
 
-from booking.language_table import NB_NAMES, OFFERED, SEARCH_TERMS, SPLIT_MACROLANGUAGES
+from tolk.reference.language_table import NB_NAMES, OFFERED, SEARCH_TERMS, SPLIT_MACROLANGUAGES
 
 _CODE_RE = re.compile(r"^[a-z]{2,3}$")
 # ISO 639-3 language types a person can need an interpreter for: living and constructed.

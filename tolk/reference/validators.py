@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from booking.geo import COUNTIES
+from tolk.reference.geo import COUNTIES
 
 _ORG_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 

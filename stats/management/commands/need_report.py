@@ -11,12 +11,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from booking.geo import COUNTIES
 from booking.models import Modality, ProviderType, Sector
 from stats.exports import CSV_FORMATS, report_csv, report_xlsx
 from stats.filters import report_filters
 from stats.selectors import need_report
 from tolk.errors import ValidationFailed
+from tolk.reference.geo import COUNTIES
 
 
 class Command(BaseCommand):
