@@ -50,7 +50,7 @@ def _recheck_interpreter(request: HttpRequest, interpreter_id: int,
     """An admin change to an interpreter, an entry or a status event: re-check their pending
     offers and future assignments in the same transaction (the admin saves in one), and say what
     was taken away."""
-    from booking.services.recheck import recheck_interpreters
+    from booking.dispatch.services.recheck import recheck_interpreters
 
     result = recheck_interpreters(
         interpreter_ids=[interpreter_id], cause=f"admin change by {request.user}",
@@ -77,7 +77,7 @@ class InterpreterAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Interpreter, form: ModelForm,
                    change: bool) -> None:
         if change:
-            from booking.services.recheck import recheck_lock_bookings
+            from booking.dispatch.services.recheck import recheck_lock_bookings
 
             # Saving locks the interpreter row: lock their bookings first (the lock order).
             obj._recheck_locked = recheck_lock_bookings(  # type: ignore[attr-defined]
@@ -206,7 +206,7 @@ class GuidelineAdmin(admin.ModelAdmin):
                    change: bool) -> None:
         """A version added here applies to the organisation's coming bookings on its days,
         as one published through the API does."""
-        from booking.services.recheck import recheck_organisation
+        from booking.dispatch.services.recheck import recheck_organisation
 
         super().save_model(request, obj, form, change)
         result = recheck_organisation(

@@ -9,16 +9,16 @@ class BookingConfig(AppConfig):
 
     def ready(self) -> None:
         # Ending access when a token is revoked or a user changes (signal receivers).
+        from booking.accounts import services  # noqa: F401
         from booking.conflicts import CONFLICTS
-        from booking.services import access  # noqa: F401
         from tolk.db import register_conflicts
 
         register_conflicts(CONFLICTS)
 
         # The relay's periodic jobs: realtime sits below the services and never imports them.
-        from booking import realtime
-        from booking.services.offers import offers_expire_due
-        from booking.services.recheck import recheck_daily_due
+        from booking.dispatch.services.offers import offers_expire_due
+        from booking.dispatch.services.recheck import recheck_daily_due
+        from booking.realtime import relay
 
-        realtime.relay_jobs_register(expire_offers=offers_expire_due,
-                                     daily_recheck=recheck_daily_due)
+        relay.relay_jobs_register(expire_offers=offers_expire_due,
+                                  daily_recheck=recheck_daily_due)

@@ -29,7 +29,7 @@ from booking.models import (
     Unit,
     User,
 )
-from booking.services.register import REGISTER_COLUMNS, register_import
+from booking.register.services import REGISTER_COLUMNS, register_import
 from tolk.reference.validators import is_valid_org_number
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo logins

@@ -12,6 +12,16 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from booking.dispatch.selectors import booking_candidates
+from booking.dispatch.services.bookings import (
+    BookingInput,
+    booking_cancel,
+    booking_complete,
+    booking_create,
+)
+from booking.dispatch.services.exception_path import assignment_record_adhoc, offer_send_personal
+from booking.dispatch.services.guidelines import guideline_publish
+from booking.dispatch.services.offers import offer_accept, offer_decline, offers_send_wave
 from booking.models import (
     Booking,
     Guideline,
@@ -22,16 +32,6 @@ from booking.models import (
     User,
 )
 from booking.rules import Declarations, ExceptionRecord, WrittenDeclaration
-from booking.selectors_bookings import booking_candidates
-from booking.services.bookings import (
-    BookingInput,
-    booking_cancel,
-    booking_complete,
-    booking_create,
-)
-from booking.services.exception_path import assignment_record_adhoc, offer_send_personal
-from booking.services.guidelines import guideline_publish
-from booking.services.offers import offer_accept, offer_decline, offers_send_wave
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_INTERPRETER_NUMBER = "T-10001"

@@ -1,4 +1,23 @@
-from booking.models.bookings import (
+"""The booking app's models, defined in each domain's `models.py` (`booking/<domain>/models.py`)
+and collected here: importing them from this module makes them the `booking` app's models (app
+label, tables and migrations unchanged). Other code imports models from here."""
+
+from booking.accounts.models import Organisation, Unit, User
+from booking.choices import (
+    BLOCKING_EVENT_KINDS,
+    Availability,
+    Category,
+    EntryStatus,
+    Gender,
+    Modality,
+    OrganisationKind,
+    ProviderType,
+    Role,
+    Sector,
+    StatusEventKind,
+)
+from booking.dispatch.jobs import DailyJobRun
+from booking.dispatch.models import (
     FINAL_BOOKING_STATUSES,
     LIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -19,23 +38,8 @@ from booking.models.bookings import (
     ProviderAgreement,
     QualificationBasis,
 )
-from booking.models.choices import (
-    BLOCKING_EVENT_KINDS,
-    Availability,
-    Category,
-    EntryStatus,
-    Gender,
-    Modality,
-    OrganisationKind,
-    ProviderType,
-    Role,
-    Sector,
-    StatusEventKind,
-)
-from booking.models.events import CalendarToken, Event, WebsocketTicket
-from booking.models.jobs import DailyJobRun
-from booking.models.organisations import Organisation, Unit, User
-from booking.models.register import (
+from booking.realtime.models import CalendarToken, Event, WebsocketTicket
+from booking.register.models import (
     Interpreter,
     Qualification,
     RegisterImport,

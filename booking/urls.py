@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("booking.urls_register")),
-    path("", include("booking.urls_bookings")),
-    path("", include("booking.urls_realtime")),
+    path("", include("booking.register.urls")),
+    path("", include("booking.dispatch.urls")),
+    path("", include("booking.realtime.urls")),
 ]

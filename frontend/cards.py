@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from booking.models import BLOCKING_EVENT_KINDS, Interpreter, RegisterStatusEvent
-from booking.selectors import interpreter_card, qualifications_valid_on
+from booking.register.selectors import interpreter_card, qualifications_valid_on
 
 
 @dataclass(frozen=True)

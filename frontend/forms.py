@@ -10,8 +10,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from booking.dispatch.services.bookings import BookingInput
 from booking.models import Category, DutyBasis, Gender, Modality
-from booking.services.bookings import BookingInput
 from tolk.errors import DomainError
 from tolk.reference.languages import search_terms
 from tolk.times import local_instant
@@ -86,7 +86,7 @@ def _clock_change_message(code: str, wall: dt.time) -> str:
 
 class BookingForm(forms.Form):
     """The 'Book an interpreter' form. It collects the request; every rule of the Interpreter Act
-    is applied by `booking.services.bookings` (the same code the API uses)."""
+    is applied by `booking.dispatch.services.bookings` (the same code the API uses)."""
 
     language = forms.ChoiceField(
         label=_("Language"),

@@ -1,4 +1,4 @@
-"""Reads the pages need beyond `booking.selectors_bookings`. Every function is scoped to what the
+"""Reads the pages need beyond `booking.dispatch.selectors`. Every function is scoped to what the
 user may see (built on `bookings_visible_to`): a booker their organisation's bookings, a coordinator
 their provider's, an interpreter their own offers and assignments. Anything else is not found."""
 
@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from booking.dispatch.selectors import bookings_visible_to
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -20,7 +21,6 @@ from booking.models import (
     Role,
     User,
 )
-from booking.selectors_bookings import bookings_visible_to
 
 DISPATCH_STATUSES = (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED)
 

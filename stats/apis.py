@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.accounts.permissions import role_permission
 from booking.models import Role
-from booking.permissions import role_permission
 from stats import selectors
 from stats.exports import CSV_FORMATS, filename, report_csv, report_xlsx
 from stats.filters import report_filters

@@ -1,6 +1,6 @@
 """The frame every CSV file import shares: reading, the header, row errors and the size limit.
 
-The register file (`booking.services.register`) and the provider assignment file
+The register file (`booking.register.services`) and the provider assignment file
 (`stats.services.imports`, also fed by the pull) differ in their columns and in how they check
 values (row by row, or vectorised over chunks), but read the same kind of file and answer in the
 same way:

@@ -69,7 +69,7 @@ def channel_layers() -> dict[str, Any]:
         # list-based core layer pops each message with four Redis round trips and, under load,
         # expired or dropped messages once a process fell behind. Pub/sub keeps nothing for a
         # process that is not subscribed at that moment; the consumers' catch-up from the outbox
-        # (`booking.consumers`) sends whatever a socket missed.
+        # (`booking.realtime.consumers`) sends whatever a socket missed.
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

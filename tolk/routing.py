@@ -4,7 +4,7 @@
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 
-from booking.routing import websocket_urlpatterns
+from booking.realtime.routing import websocket_urlpatterns
 from tolk.websocket import websocket_origin_validator
 
 websocket_application = websocket_origin_validator(

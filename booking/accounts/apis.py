@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.accounts.services import token_create, token_revoke, tokens_revoke_all
 from booking.models import User
-from booking.services.access import token_create, token_revoke, tokens_revoke_all
 from tolk.api import Pagination
 from tolk.errors import DomainError, NotFoundError, ValidationFailed
 from tolk.lockout import retry_after_seconds

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from booking.models.choices import OrganisationKind, ProviderType, Role, Sector
+from booking.choices import OrganisationKind, ProviderType, Role, Sector
 from tolk.reference.validators import validate_municipality, validate_org_number
 
 PROVIDER_KINDS = (OrganisationKind.PRIVATE_PROVIDER, OrganisationKind.MUNICIPAL_SERVICE)
@@ -128,7 +128,7 @@ class User(AbstractUser):
         ]
 
     # What a session, token or open socket was granted on: when any of these changes, every way
-    # in that was opened before ends (see booking.services.access).
+    # in that was opened before ends (see booking.accounts.services).
     ACCESS_FIELDS = ("password", "is_active", "role", "organisation", "unit", "interpreter")
     ACCESS_ATTNAMES = ("password", "is_active", "role", "organisation_id", "unit_id",
                        "interpreter_id")

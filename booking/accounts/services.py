@@ -8,7 +8,8 @@ an organisation, unit or register entry ends at once:
 - unused websocket tickets of that user (or made with that token) are deleted;
 - open websockets: after commit a message to the user's (or the token's) channel-layer group
   closes each of them with 4401, in every server process. If the layer loses the message, the
-  next catch-up round (`booking.consumers.CatchUp`) finds the change and closes them anyway.
+  next catch-up round (`booking.realtime.consumers.CatchUp`) finds the change and closes them
+  anyway.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from booking.models import User, WebsocketTicket
-from booking.realtime import token_access_group, user_access_group
+from booking.realtime.relay import token_access_group, user_access_group
 
 logger = logging.getLogger(__name__)
 

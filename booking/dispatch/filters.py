@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.filters import LanguageFilter
 from booking.models import Booking, BookingStatus, Modality, Offer, OfferStatus, Sector
+from booking.register.filters import LanguageFilter
 from tolk.times import instant
 
 

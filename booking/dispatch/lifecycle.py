@@ -48,7 +48,7 @@ from booking.models import (
     OfferStatus,
     User,
 )
-from booking.outbox import event_record
+from booking.realtime.outbox import event_record
 from booking.signals import booking_finished, booking_reopened
 from tolk.errors import ConflictError
 from tolk.reference.languages import language_name
@@ -203,7 +203,7 @@ def booking_transition(
     and, entering or leaving a final state, `booking_finished` or `booking_reopened`. A move
     `BOOKING_TRANSITIONS` does not list raises `IllegalTransition` before anything is written.
     Call inside transaction.atomic holding SELECT ... FOR UPDATE on the booking row
-    (`booking.locks.lock_booking`)."""
+    (`booking.dispatch.locks.lock_booking`)."""
     from_status = booking.status
     transition_require(entity="booking", from_status=from_status, to_status=to_status)
     booking.status = to_status

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models.choices import Category, Gender, Modality, Sector
+from booking.choices import Category, Gender, Modality, Sector
 from tolk.reference.languages import validate_language_code
 from tolk.reference.validators import validate_municipality
 from tolk.times import minutes_between

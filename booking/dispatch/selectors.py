@@ -31,6 +31,7 @@ from booking.models import (
     Role,
     User,
 )
+from booking.register.selectors import qualification_on, qualifications_valid_on
 from booking.rules import (
     TL7_QUALIFIED,
     TL9_GUIDELINES,
@@ -38,7 +39,6 @@ from booking.rules import (
     TL16_IMPARTIALITY,
     section_of,
 )
-from booking.selectors import qualification_on, qualifications_valid_on
 from tolk.errors import NotFoundError
 from tolk.reference import geo
 from tolk.times import instant, minutes_between

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from booking.apis.blocks import BlockDetailApi, BlockListCreateApi
-from booking.apis.bookings import (
+from booking.dispatch.apis.blocks import BlockDetailApi, BlockListCreateApi
+from booking.dispatch.apis.bookings import (
     BookingAuditApi,
     BookingCancelApi,
     BookingCandidatesApi,
@@ -13,9 +13,9 @@ from booking.apis.bookings import (
     BookingListCreateApi,
     BookingOffersApi,
 )
-from booking.apis.calendar import CalendarFeedApi, CalendarTokenApi
-from booking.apis.offers import OfferAcceptApi, OfferDeclineApi, OfferListApi
-from booking.apis.rules import GuidelinesApi, RulesApi
+from booking.dispatch.apis.calendar import CalendarFeedApi, CalendarTokenApi
+from booking.dispatch.apis.offers import OfferAcceptApi, OfferDeclineApi, OfferListApi
+from booking.dispatch.apis.rules import GuidelinesApi, RulesApi
 
 urlpatterns = [
     path("bookings/", BookingListCreateApi.as_view(), name="booking-list"),

@@ -1,6 +1,6 @@
 """Websocket consumers: authenticate, parse, call the same services as the REST API.
 
-Routes (see `booking.routing`):
+Routes (see `booking.realtime.routing`):
 - `ws/interpreter/` – an interpreter's own stream: `offer.created`, `offer.withdrawn`,
   `assignment.changed`. The interpreter may send `offer.accept` and `offer.decline`.
 - `ws/bookings/` – the stream of the user's organisation (bookers and coordinators):
@@ -55,8 +55,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from booking.accounts.selectors import SocketAccess, access_ended, access_token_alive
+from booking.dispatch.services.offers import offer_accept, offer_decline
 from booking.models import Event, Role, User, WebsocketTicket
-from booking.realtime import (
+from booking.realtime.relay import (
     event_message,
     interpreter_group,
     organisation_group,
@@ -64,8 +66,6 @@ from booking.realtime import (
     user_access_group,
 )
 from booking.rules import Declarations
-from booking.selectors_access import SocketAccess, access_ended, access_token_alive
-from booking.services.offers import offer_accept, offer_decline
 from tolk import jsonparse
 from tolk.api import exception_handler
 from tolk.errors import DomainError
@@ -337,7 +337,7 @@ class OutboxConsumer(AsyncJsonWebsocketConsumer):
         # is missed; whatever arrives both ways is sent once.
         await self.channel_layer.group_add(group, self.channel_name)
         self.group = group
-        # Told to close (4401) when the user's access or the token ends (booking.services.access).
+        # Told to close (4401) when the user's access or the token ends (booking.accounts.services).
         self.access = SocketAccess(user.pk, user.access_fingerprint(), token_key, session_key)
         self.access_groups = [user_access_group(user.pk)]
         if token_key:

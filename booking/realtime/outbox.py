@@ -1,6 +1,6 @@
 """Writing events to the outbox. Call `event_record` inside the transaction that makes the change;
 the rows commit or roll back with it, and delivery to websocket clients happens after commit
-(`booking.realtime.outbox_dispatch_pending`)."""
+(`booking.realtime.relay.outbox_dispatch_pending`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
-from booking import realtime
 from booking.models import Event
+from booking.realtime import relay
 
 
 def event_record(
@@ -49,9 +49,9 @@ def _dispatch_on_commit() -> None:
     ):
         return
     transaction.on_commit(_dispatch_after_commit)
-    if realtime.relay_in_jobs():
-        realtime.outbox_notify()
+    if relay.relay_in_jobs():
+        relay.outbox_notify()
 
 
 def _dispatch_after_commit() -> None:
-    realtime.outbox_dispatch_after_commit()
+    relay.outbox_dispatch_after_commit()

@@ -9,14 +9,15 @@ database write lock on SQLite) so several processes never send the same event; i
 fails or times out the transaction rolls back and the rows stay undispatched.
 
 Two paths send events:
-- after commit of the change (`booking.outbox.event_record` schedules
+- after commit of the change (`booking.realtime.outbox.event_record` schedules
   `outbox_dispatch_after_commit`): inside a server process that runs the relay, the relay is
   woken and sends at once without holding up the request; elsewhere (management commands, tests)
   the events are sent synchronously;
 - the relay, a background task in every server process (started by the ASGI lifespan, see
   `relay_lifespan`), which also sends whatever is still pending every few seconds – the events of a
   commit whose dispatch failed because the layer was down – expires due offers and, once a day,
-  re-checks the coming weeks' assignments against the register (`booking.services.recheck`)."""
+  re-checks the coming weeks' assignments against the register
+  (`booking.dispatch.services.recheck`)."""
 
 from __future__ import annotations
 
@@ -272,8 +273,8 @@ def _offers_expire_due() -> int:
 
 def daily_recheck_guarded() -> None:
     """The daily re-check of the coming weeks' assignments (once a day per installation, see
-    `booking.services.recheck.recheck_daily_due`), run where offers are expired. A failure is
-    logged and tried again next round: it must not stop offer expiry or the relay."""
+    `booking.dispatch.services.recheck.recheck_daily_due`), run where offers are expired. A
+    failure is logged and tried again next round: it must not stop offer expiry or the relay."""
     if _daily_recheck is None:
         return
     try:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.consumers import BookingsConsumer, InterpreterConsumer
+from booking.realtime.consumers import BookingsConsumer, InterpreterConsumer
 
 websocket_urlpatterns = [
     path("ws/interpreter/", InterpreterConsumer.as_asgi()),

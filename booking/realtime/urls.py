@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.apis.realtime import WebsocketTicketApi
+from booking.realtime.apis import WebsocketTicketApi
 
 urlpatterns = [
     path("auth/ws-ticket/", WebsocketTicketApi.as_view(), name="ws-ticket"),

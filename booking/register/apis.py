@@ -23,11 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors
-from booking.filters import InterpreterFilter
+from booking.accounts.permissions import CanSearchRegister, IsAdmin
 from booking.models import Interpreter, Organisation, Role, User
-from booking.permissions import CanSearchRegister, IsAdmin
-from booking.services.register import register_import
+from booking.register import selectors
+from booking.register.filters import InterpreterFilter
+from booking.register.services import register_import
 from tolk.api import Pagination, require_upload_size
 from tolk.csvimport import FileKind
 from tolk.errors import NotFoundError

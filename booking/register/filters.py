@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Availability, Category, Gender, Interpreter, Modality
-from booking.selectors import qualifications_valid_on
+from booking.register.selectors import qualifications_valid_on
 from tolk.reference.geo import COUNTIES
 from tolk.reference.languages import LanguageCodeField
 from tolk.reference.validators import validate_municipality

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models.choices import (
+from booking.choices import (
     Availability,
     Category,
     EntryStatus,
@@ -174,7 +174,7 @@ class RegisterImport(models.Model):
     changed = models.PositiveIntegerField()
     unchanged = models.PositiveIntegerField()
     newly_blocked = models.JSONField(default=list)
-    # What the re-check of the changed interpreters took away (see booking.services.recheck).
+    # What the re-check of the changed interpreters took away (booking.dispatch.services.recheck).
     reopened_assignments = models.PositiveIntegerField(default=0)
     withdrawn_offers = models.PositiveIntegerField(default=0)
 

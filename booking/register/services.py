@@ -107,7 +107,7 @@ class RegisterImportResult:
     newly_revoked: list[dict[str, str]] = field(default_factory=list)
     reinstated: list[dict[str, str]] = field(default_factory=list)
     # The changed interpreters' pending offers and future assignments that no longer pass the
-    # rules on their date (booking.services.recheck).
+    # rules on their date (booking.dispatch.services.recheck).
     reopened_assignments: int = 0
     withdrawn_offers: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -507,7 +507,7 @@ def register_import(
     transaction the changed interpreters' pending offers and future assignments are re-checked
     against the rules on their dates: what no longer passes is withdrawn or reopened and offered
     again (`reopened_assignments`, `withdrawn_offers`)."""
-    from booking.services.recheck import (
+    from booking.dispatch.services.recheck import (
         recheck_interpreters,
         recheck_lock_bookings,
         recheck_work_exists,

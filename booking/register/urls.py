@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
-from booking.apis.auth import TokenApi, TokenDetailApi, TokenListApi
-from booking.apis.register import (
+from booking.accounts.apis import TokenApi, TokenDetailApi, TokenListApi
+from booking.register.apis import (
     InterpreterCardApi,
     InterpreterListApi,
     LanguageListApi,

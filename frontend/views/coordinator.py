@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from booking.models import Booking, BookingStatus, Role, User
-from booking.selectors import qualified_interpreters
-from booking.selectors_bookings import (
+from booking.dispatch.selectors import (
     booking_candidates,
     booking_date,
     booking_live_assignment,
     candidate_explain,
     offers_for_booking,
 )
-from booking.services.offers import offers_send_wave
+from booking.dispatch.services.offers import offers_send_wave
+from booking.models import Booking, BookingStatus, Role, User
+from booking.register.selectors import qualified_interpreters
 from frontend.access import role_required
 from frontend.forms import REGISTER_NUMBER_RE, OfferWaveForm
 from frontend.paging import page_of

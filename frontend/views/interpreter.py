@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from booking.dispatch.services.bookings import assignment_cancel_by_interpreter
+from booking.dispatch.services.offers import offer_accept, offer_decline
 from booking.models import Role
 from booking.rules.declarations import Declarations
-from booking.services.bookings import assignment_cancel_by_interpreter
-from booking.services.offers import offer_accept, offer_decline
 from frontend.access import role_required
 from frontend.cards import card_for, qr_svg
 from frontend.selectors import (

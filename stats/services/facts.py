@@ -94,7 +94,7 @@ def fact_record_platform(*, booking_id: int, fields: dict[str, Any]) -> Assignme
 
 def booking_finished_receiver(sender: Any, booking: Any, **kwargs: Any) -> None:
     """`booking.signals.booking_finished`: runs inside the booking's transaction."""
-    from booking.selectors_bookings import booking_fact_fields
+    from booking.dispatch.selectors import booking_fact_fields
 
     try:
         fields = booking_fact_fields(booking)

@@ -17,12 +17,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from booking.models import Booking
-from booking.selectors_bookings import (
+from booking.dispatch.selectors import (
     booking_candidates,
     booking_candidates_ranked,
     candidate_explain,
 )
+from booking.models import Booking
 from tests.booking.booking_helpers import world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

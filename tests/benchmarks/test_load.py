@@ -358,7 +358,7 @@ def check_invariants(db: BenchDatabase, result: dict[str, Any]) -> dict[str, int
     found["events not received by their connected client"] = len(missed_ids)
     # From the relay handing an event to the channel layer to the client's socket. Events that
     # took longer than the settle time most likely came by the consumers' catch-up.
-    from booking import consumers
+    from booking.realtime import consumers
 
     lags = [
         r.wall - float(sent_out[r.message["id"]])
@@ -426,7 +426,7 @@ def test_load_50_bookers_500_interpreters() -> None:
         print(f"outbox lag (event written → relay sent) {kind}: n={n} p50={p50:.0f} ms "
               f"p95={p95:.0f} ms p99={p99:.0f} ms")
     if result.get("socket_lag"):
-        from booking import consumers
+        from booking.realtime import consumers
 
         print(format_summary("relay sent → client socket", summary_ms(result["socket_lag"])))
         print(f"deliveries later than {consumers.SETTLE_SECONDS:.0f} s after sending (late live, "

@@ -18,8 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from booking.dispatch.services import recheck
 from booking.models import Assignment, AssignmentStatus, Qualification
-from booking.services import recheck
 from tests.booking.booking_helpers import world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from booking.dispatch.services.bookings import BookingInput, booking_create
 from booking.models import Interpreter, Organisation, User
-from booking.services.bookings import BookingInput, booking_create
 from tests import factories
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -87,9 +87,9 @@ def assign_by_personal_offer(w: World, booking: Any, user: User, *, now: dt.date
                              **kwargs: Any) -> Any:
     """The exception path for a registered interpreter: the coordinator's personal offer, accepted
     by the interpreter (`user`) with both declarations. Returns the assignment."""
+    from booking.dispatch.services.exception_path import offer_send_personal
+    from booking.dispatch.services.offers import offer_accept
     from booking.rules import Declarations
-    from booking.services.exception_path import offer_send_personal
-    from booking.services.offers import offer_accept
 
     offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
                                 register_number=user.interpreter.register_number, now=now,

@@ -12,9 +12,9 @@ from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from booking import consumers
+from booking.accounts import services as access
 from booking.models import Role, WebsocketTicket
-from booking.services import access
+from booking.realtime import consumers
 from tests.booking.wsclient import record, ws_closed_with, ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory, OrganisationFactory
 

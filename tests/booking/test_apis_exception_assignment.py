@@ -419,8 +419,8 @@ def test_a_personal_offer_stands_on_its_exception_when_the_register_is_rechecked
     """The daily re-check and a register change look at a personal offer as its accept does: the
     documented exception carries an interpreter without an entry for the language, and a
     suspension still takes the offer away."""
+    from booking.dispatch.services.recheck import recheck_interpreters, recheck_upcoming
     from booking.models import Offer, OfferStatus, RegisterStatusEvent
-    from booking.services.recheck import recheck_interpreters, recheck_upcoming
 
     w = world()
     user = _unqualified_user()

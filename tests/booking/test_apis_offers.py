@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import include, path
 
+from booking.dispatch.services.offers import offer_payload, offers_send_wave
 from booking.models import Guideline, OfferStatus
-from booking.services.offers import offer_payload, offers_send_wave
 from tests.booking.booking_helpers import book, interpreter_user, soon, world
 from tests.conftest import client_for
 

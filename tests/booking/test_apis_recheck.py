@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from booking.dispatch.services.offers import offers_send_wave
 from booking.models import Assignment, AssignmentStatus, AuditEntry, BookingStatus, Offer
+from booking.register.services import REGISTER_COLUMNS
 from booking.rules import TL7_QUALIFIED, TL9_GUIDELINES, TL10_POLICE_CERT
-from booking.services.offers import offers_send_wave
-from booking.services.register import REGISTER_COLUMNS
 from tests.booking.booking_helpers import AFTER_CUTOFF, NOW, book, world
 from tests.booking.test_services_recheck import assigned, csv_row, person
 from tests.conftest import client_for

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import Interpreter
-from booking.services.register import REGISTER_COLUMNS
+from booking.register.services import REGISTER_COLUMNS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from booking.dispatch.services.bookings import booking_cancel, booking_complete, booking_prepare
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import Booking
 from booking.rules import Declarations, times
-from booking.services.bookings import booking_cancel, booking_complete, booking_prepare
-from booking.services.offers import offer_accept, offers_send_wave
 from stats.models import AssignmentFact
 from tests import factories
 from tests.booking.booking_helpers import World, book, qualified, request, world

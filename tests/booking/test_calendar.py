@@ -6,9 +6,9 @@ import pytest
 from django.urls import include, path
 from icalendar import Calendar
 
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import CalendarToken
 from booking.rules import Declarations
-from booking.services.offers import offer_accept, offers_send_wave
 from tests.booking.booking_helpers import NOW, book, interpreter_user, soon, world
 from tests.conftest import client_for
 

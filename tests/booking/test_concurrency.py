@@ -13,8 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import include, path
 from django.utils import timezone
 
+from booking.dispatch.services.offers import offers_send_wave
 from booking.models import Assignment, AuditEntry, Booking, Offer
-from booking.services.offers import offers_send_wave
 from tests import factories
 from tests.booking.booking_helpers import interpreter_user, request, world
 from tests.conftest import client_for
@@ -67,7 +67,7 @@ def _accept(user: Any, offer_id: int) -> Callable[[], tuple[int, str]]:
 
 
 def test_50_interpreters_accept_the_same_booking_exactly_one_wins() -> None:
-    from booking.services.bookings import booking_create
+    from booking.dispatch.services.bookings import booking_create
 
     w = world()
     users = [interpreter_user() for _ in range(THREADS)]
@@ -90,7 +90,7 @@ def test_50_interpreters_accept_the_same_booking_exactly_one_wins() -> None:
 
 
 def test_50_overlapping_bookings_for_one_interpreter_exactly_one_succeeds() -> None:
-    from booking.services.bookings import booking_create
+    from booking.dispatch.services.bookings import booking_create
 
     w = world()
     user = interpreter_user()
@@ -115,7 +115,7 @@ def test_exclusion_constraint_holds_without_the_service() -> None:
     live assignment for one booking."""
     w = world()
     interpreter = factories.InterpreterFactory()
-    from booking.services.bookings import booking_create
+    from booking.dispatch.services.bookings import booking_create
 
     start = _start()
     first, _ = booking_create(user=w.booker, data=request(start))
@@ -141,7 +141,7 @@ def test_exclusion_constraint_holds_without_the_service() -> None:
 
 def test_audit_trail_is_append_only_in_the_database() -> None:
     w = world()
-    from booking.services.bookings import booking_create
+    from booking.dispatch.services.bookings import booking_create
 
     booking, _ = booking_create(user=w.booker, data=request(_start()))
     entry = AuditEntry.objects.get(booking=booking)

@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from booking.dispatch.services.bookings import booking_create
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import Assignment, AssignmentStatus
+from booking.register.services import REGISTER_COLUMNS, register_import
 from booking.rules import Declarations
-from booking.services.bookings import booking_create
-from booking.services.offers import offer_accept, offers_send_wave
-from booking.services.register import REGISTER_COLUMNS, register_import
 from tests.booking.booking_helpers import request, world
 from tests.booking.test_concurrency import _run_together
 from tests.booking.test_services_recheck import csv_row, person
@@ -70,8 +70,8 @@ def test_import_ending_a_qualification_while_offers_are_accepted() -> None:
 
 
 def test_daily_pass_runs_once_when_processes_start_it_together() -> None:
+    from booking.dispatch.services import recheck
     from booking.models import DailyJobRun
-    from booking.services import recheck
 
     w = world()
     user = person("A")
@@ -99,7 +99,7 @@ def test_nowait_lock_is_none_while_another_transaction_holds_the_booking() -> No
 
     from django.db import transaction
 
-    from booking.locks import lock_booking, lock_booking_nowait
+    from booking.dispatch.locks import lock_booking, lock_booking_nowait
 
     w = world()
     start = timezone.localtime() + dt.timedelta(days=5)

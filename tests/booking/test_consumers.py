@@ -7,9 +7,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from booking import consumers
 from booking.models import Event, WebsocketTicket
-from booking.realtime import event_message
+from booking.realtime import consumers
+from booking.realtime.relay import event_message
 from tests.booking.wsclient import record, ws_closed_with, ws_events, ws_open
 from tests.conftest import client_for
 from tests.factories import (

@@ -6,8 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from booking import consumers
 from booking.models import Event, Organisation
+from booking.realtime import consumers
 from tests.booking.wsclient import record, ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from booking import consumers
+from booking.realtime import consumers
 from tests.booking.wsclient import ws_open
 from tests.factories import BookerFactory, InterpreterUserFactory
 

@@ -14,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from booking.models import Event, OfferStatus
-from booking.realtime import outbox_dispatch_pending
+from booking.realtime.relay import outbox_dispatch_pending
 from booking.rules import TL14_LANGUAGE, TL15_CONFIDENTIALITY, TL16_IMPARTIALITY
 from tests import factories
 from tests.booking.booking_helpers import World, interpreter_user, request, world
@@ -34,7 +34,7 @@ class Scene:
 
 @database_sync_to_async
 def _scene() -> Scene:
-    from booking.services.bookings import booking_create
+    from booking.dispatch.services.bookings import booking_create
 
     w = world()
     users = {c: interpreter_user(category=c) for c in ("C", "A", "B")}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from booking import lifecycle, realtime
-from booking.lifecycle import (
+from booking.dispatch import lifecycle
+from booking.dispatch.lifecycle import (
     ASSIGNMENT_TRANSITIONS,
     BOOKING_TRANSITIONS,
     OFFER_TRANSITIONS,
@@ -24,6 +24,10 @@ from booking.lifecycle import (
     offer_transition,
     transition_allowed,
 )
+from booking.dispatch.services.exception_path import EXCEPTION_PATH_STATUSES
+from booking.dispatch.services.offers import offer_accept, offers_expire_due, offers_send_wave
+from booking.dispatch.services.recheck import recheck_daily_due
+from booking.dispatch.services.waves import booking_mark_unfilled, offers_send_wave_locked
 from booking.models import (
     FINAL_BOOKING_STATUSES,
     Assignment,
@@ -36,11 +40,8 @@ from booking.models import (
     OfferStatus,
     User,
 )
+from booking.realtime import relay as realtime
 from booking.rules import Declarations
-from booking.services.exception_path import EXCEPTION_PATH_STATUSES
-from booking.services.offers import offer_accept, offers_expire_due, offers_send_wave
-from booking.services.recheck import recheck_daily_due
-from booking.services.waves import booking_mark_unfilled, offers_send_wave_locked
 from booking.signals import booking_finished, booking_reopened
 from tests.booking.booking_helpers import NOW, book, interpreter_user, world
 

@@ -6,8 +6,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from booking.models import Event
-from booking.outbox import event_record
-from booking.realtime import outbox_dispatch_pending
+from booking.realtime.outbox import event_record
+from booking.realtime.relay import outbox_dispatch_pending
 from tests.factories import InterpreterFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +72,7 @@ def test_failing_layer_leaves_events_pending_then_relay_sends(monkeypatch):
 
 
 def test_one_dispatch_per_transaction_however_many_events(monkeypatch):
-    from booking import realtime
+    from booking.realtime import relay as realtime
 
     calls = []
     monkeypatch.setattr(realtime, "outbox_dispatch_after_commit", lambda: calls.append(1))

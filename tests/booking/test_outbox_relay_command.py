@@ -43,8 +43,8 @@ def test_jobs_mode_leaves_sending_to_run_jobs_and_notifies_on_commit(settings):
 
     from django.db import transaction
 
-    from booking import realtime
-    from booking.outbox import event_record
+    from booking.realtime import relay as realtime
+    from booking.realtime.outbox import event_record
 
     settings.TOLK_OUTBOX_RELAY = "jobs"
     assert asyncio.run(realtime.relay_start()) is None  # the web workers do not relay
@@ -75,7 +75,7 @@ def test_run_jobs_in_jobs_mode_sends_as_soon_as_a_change_commits(settings, capsy
 
     from django.db import connection
 
-    from booking.outbox import event_record
+    from booking.realtime.outbox import event_record
 
     settings.TOLK_OUTBOX_RELAY = "jobs"
     interpreter = InterpreterFactory()
@@ -98,8 +98,8 @@ def test_run_jobs_in_jobs_mode_sends_as_soon_as_a_change_commits(settings, capsy
 
 @pytest.mark.postgres
 def test_listener_survives_a_lost_connection(settings):
-    from booking import realtime
-    from booking.outbox import event_record
+    from booking.realtime import relay as realtime
+    from booking.realtime.outbox import event_record
 
     settings.TOLK_OUTBOX_RELAY = "jobs"
     listener = realtime.OutboxListener()

@@ -14,8 +14,8 @@ from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.utils import timezone
 
-from booking import realtime
 from booking.models import Event
+from booking.realtime import relay as realtime
 from tests.booking.booking_helpers import interpreter_user, request, world
 from tests.booking.wsclient import record, ws_open
 from tests.conftest import client_for
@@ -41,7 +41,7 @@ async def test_wave_to_many_candidates_reaches_each_exactly_once():
 
     @database_sync_to_async
     def scene():
-        from booking.services.bookings import booking_create
+        from booking.dispatch.services.bookings import booking_create
 
         w = world()
         users = [interpreter_user(category="A") for _ in range(WAVE)]

@@ -8,8 +8,8 @@ from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from booking import realtime
 from booking.models import Event
+from booking.realtime import relay as realtime
 from tests.booking.wsclient import record, ws_open
 from tests.factories import InterpreterUserFactory
 from tolk.asgi import application

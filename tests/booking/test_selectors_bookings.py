@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import include, path
 
-from booking.selectors_bookings import booking_candidates, booking_candidates_ranked
+from booking.dispatch.selectors import booking_candidates, booking_candidates_ranked
 from tests.booking.booking_helpers import (
     NOW,
     assign_by_personal_offer,

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from booking.selectors import is_qualified, qualification_on, qualified_interpreters
+from booking.register.selectors import is_qualified, qualification_on, qualified_interpreters
 from tests.factories import InterpreterFactory, QualificationFactory, StatusEventFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from booking.dispatch.selectors import booking_candidates
+from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -15,9 +18,6 @@ from booking.models import (
     OfferStatus,
 )
 from booking.rules import Declarations
-from booking.selectors_bookings import booking_candidates
-from booking.services.blocks import interpreter_block_create, interpreter_block_delete
-from booking.services.offers import offer_accept, offers_send_wave
 from tests import factories
 from tests.booking.booking_helpers import NOW, book, interpreter_user, world
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed

@@ -8,6 +8,17 @@ from decimal import Decimal
 
 import pytest
 
+from booking.dispatch.selectors import booking_candidates, booking_fact_fields, candidate_explain
+from booking.dispatch.services.bookings import (
+    assignment_cancel_by_interpreter,
+    assignments_reopen_for_blocked,
+    booking_cancel,
+    booking_complete,
+    booking_create,
+)
+from booking.dispatch.services.exception_path import assignment_record_adhoc, offer_send_personal
+from booking.dispatch.services.guidelines import guideline_publish
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import (
     Assignment,
     AuditEntry,
@@ -32,17 +43,6 @@ from booking.rules import (
     ExceptionRecord,
     WrittenDeclaration,
 )
-from booking.selectors_bookings import booking_candidates, booking_fact_fields, candidate_explain
-from booking.services.bookings import (
-    assignment_cancel_by_interpreter,
-    assignments_reopen_for_blocked,
-    booking_cancel,
-    booking_complete,
-    booking_create,
-)
-from booking.services.exception_path import assignment_record_adhoc, offer_send_personal
-from booking.services.guidelines import guideline_publish
-from booking.services.offers import offer_accept, offers_send_wave
 from booking.signals import booking_finished
 from tests import factories
 from tests.booking.booking_helpers import (
@@ -320,7 +320,7 @@ def test_personal_offer_withdraws_the_wave_and_reuses_an_earlier_offer_row() -> 
     offers = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
     assert len(offers) == 2
     declined = next(o for o in offers if o.interpreter_id == first.interpreter_id)
-    from booking.services.offers import offer_decline
+    from booking.dispatch.services.offers import offer_decline
 
     offer_decline(offer_id=declined.pk, user=first, now=NOW)
     # The coordinator phones the interpreter who declined; they can after all.
@@ -341,7 +341,7 @@ def test_personal_offer_withdraws_the_wave_and_reuses_an_earlier_offer_row() -> 
 
 
 def test_an_unanswered_personal_offer_expires_and_the_waves_take_over() -> None:
-    from booking.services.offers import offers_expire_due
+    from booking.dispatch.services.offers import offers_expire_due
 
     w = world()
     unqualified = _unqualified()

@@ -6,6 +6,12 @@ import datetime as dt
 
 import pytest
 
+from booking.dispatch.services.offers import (
+    offer_accept,
+    offer_decline,
+    offers_expire_due,
+    offers_send_wave,
+)
 from booking.models import (
     Assignment,
     AuditEntry,
@@ -15,12 +21,6 @@ from booking.models import (
     OfferStatus,
 )
 from booking.rules import TL14_LANGUAGE, TL15_CONFIDENTIALITY, TL16_IMPARTIALITY, Declarations
-from booking.services.offers import (
-    offer_accept,
-    offer_decline,
-    offers_expire_due,
-    offers_send_wave,
-)
 from booking.signals import booking_finished
 from tests import factories
 from tests.booking.booking_helpers import NOW, book, interpreter_user, world

@@ -13,6 +13,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking.dispatch.selectors import candidate_explain
+from booking.dispatch.services import recheck
+from booking.dispatch.services.guidelines import guideline_publish_rechecked
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
+from booking.dispatch.services.recheck import recheck_daily_due, recheck_upcoming
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -28,13 +33,8 @@ from booking.models import (
     RegisterImport,
     User,
 )
+from booking.register.services import REGISTER_COLUMNS, RegisterImportResult, register_import
 from booking.rules import TL7_QUALIFIED, TL9_GUIDELINES, TL10_POLICE_CERT, Declarations
-from booking.selectors_bookings import candidate_explain
-from booking.services import recheck
-from booking.services.guidelines import guideline_publish_rechecked
-from booking.services.offers import offer_accept, offers_send_wave
-from booking.services.recheck import recheck_daily_due, recheck_upcoming
-from booking.services.register import REGISTER_COLUMNS, RegisterImportResult, register_import
 from tests import factories
 from tests.booking.booking_helpers import AFTER_CUTOFF, NOW, OSLO, World, book, world
 

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from booking.models import Interpreter, Qualification, RegisterImport, RegisterStatusEvent
-from booking.selectors import is_qualified
-from booking.services.register import REGISTER_COLUMNS, RegisterImportResult, register_import
+from booking.register.selectors import is_qualified
+from booking.register.services import REGISTER_COLUMNS, RegisterImportResult, register_import
 
 pytestmark = pytest.mark.django_db
 

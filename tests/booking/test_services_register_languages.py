@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from booking.models import Qualification
-from booking.selectors import is_qualified, qualified_interpreters
+from booking.register.selectors import is_qualified, qualified_interpreters
 from tests.booking.test_services_register import TODAY, row, run
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
-from booking.outbox import event_record
+from booking.realtime.outbox import event_record
 from tolk.asgi import application
 
 ORIGIN_HEADERS = [(b"host", b"localhost"), (b"origin", b"http://localhost")]

@@ -56,7 +56,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 BOOKING_SETUP = """
 import datetime as dt
 from booking.models import Guideline, Organisation, ProviderAgreement
-from booking.services.guidelines import guideline_publish
+from booking.dispatch.services.guidelines import guideline_publish
 oslo = Organisation.objects.get(name="Oslo kommune")
 provider = Organisation.objects.get(name="Tolketjenesten Oslo kommune")
 if not ProviderAgreement.objects.filter(customer=oslo).exists():

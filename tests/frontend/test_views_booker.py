@@ -270,8 +270,8 @@ def test_blocks_come_in_pages(client: Client, monkeypatch) -> None:
 
 
 def test_the_written_declaration_of_an_adhoc_interpreter_is_shown(client: Client) -> None:
+    from booking.dispatch.services.exception_path import assignment_record_adhoc
     from booking.rules import ExceptionRecord, WrittenDeclaration
-    from booking.services.exception_path import assignment_record_adhoc
 
     w = world()
     booking = book(w, soon())

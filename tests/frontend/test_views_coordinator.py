@@ -127,8 +127,8 @@ def test_board_comes_in_pages(client: Client, monkeypatch) -> None:
 
 
 def test_dispatch_page_marks_a_personal_offer(client: Client) -> None:
+    from booking.dispatch.services.exception_path import offer_send_personal
     from booking.rules import ExceptionRecord
-    from booking.services.exception_path import offer_send_personal
 
     w = world()
     interpreter = factories.InterpreterFactory()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from booking.dispatch.services.offers import offers_send_wave
 from booking.models import Assignment, CalendarToken, Event, Offer
-from booking.services.offers import offers_send_wave
 from tests import factories
 from tests.booking.booking_helpers import book, interpreter_user, soon, world
 
@@ -152,8 +152,8 @@ def test_giving_an_assignment_back_reopens_the_booking(client: Client) -> None:
 
 
 def test_a_personal_offer_says_so_and_names_the_documented_exception(client: Client) -> None:
+    from booking.dispatch.services.exception_path import offer_send_personal
     from booking.rules import ExceptionRecord
-    from booking.services.exception_path import offer_send_personal
 
     w = world()
     user = factories.InterpreterUserFactory(interpreter=factories.InterpreterFactory())

@@ -48,7 +48,7 @@ def _shell(db: BenchDatabase, redis_url: str, code: str) -> str:
 RECORD = """
 import json
 from django.db import transaction
-from booking.outbox import event_record
+from booking.realtime.outbox import event_record
 with transaction.atomic():
     events = event_record(kind="offer.created",
                           payload={"offer_id": 1, "address": "Storgata 1", "topic": "barnevern"},

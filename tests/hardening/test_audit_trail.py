@@ -8,7 +8,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from booking.models.bookings import AuditEntry, Booking
+from booking.dispatch.models import AuditEntry, Booking
 from tests.hardening.world import ROLES, World, build_world
 
 

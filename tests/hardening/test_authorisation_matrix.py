@@ -233,7 +233,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
 
 
 def test_every_websocket_route_is_in_the_matrix() -> None:
-    from booking.routing import websocket_urlpatterns
+    from booking.realtime.routing import websocket_urlpatterns
 
     routes = {_pattern_text(p) for p in websocket_urlpatterns}
     assert routes == set(WEBSOCKETS), routes ^ set(WEBSOCKETS)

@@ -28,9 +28,9 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from booking.dispatch.models import AuditEntry, Booking
 from booking.models import Event, Interpreter, Qualification, RegisterImport, RegisterStatusEvent
-from booking.models.bookings import AuditEntry, Booking
-from booking.services.register import REGISTER_COLUMNS, register_import
+from booking.register.services import REGISTER_COLUMNS, register_import
 from tests.hardening.world import World, booking_payload, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +141,7 @@ def test_database_lost_mid_offer_accept_leaves_the_offer_open(world: World) -> N
     assert state["lost"]
     assert response.status_code == 503
     assert _counts() == before
-    from booking.models.bookings import Offer
+    from booking.dispatch.models import Offer
 
     assert Offer.objects.get(pk=offer_id).status == "pending"
 
@@ -273,7 +273,7 @@ def test_redis_restart_under_an_open_socket_loses_no_event(
     meanwhile still reaches it (live once the layer has subscribed again, or by catch-up)."""
     from asgiref.sync import sync_to_async
 
-    from booking import consumers
+    from booking.realtime import consumers
     from tests.booking.wsclient import ws_open
 
     monkeypatch.setattr(consumers, "CATCH_UP_SECONDS", 0.5)
@@ -328,7 +328,7 @@ CHILD = textwrap.dedent("""
     import json, os, signal, sys
     import django
     django.setup()
-    from booking import realtime
+    from booking.realtime import relay as realtime
     # The process dies right after the commit, before a single event is sent.
     realtime.outbox_dispatch_after_commit = lambda: os.kill(os.getpid(), signal.SIGKILL)
     from rest_framework.test import APIClient

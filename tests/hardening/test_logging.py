@@ -68,7 +68,7 @@ def test_every_configured_handler_has_the_filter() -> None:
 def test_model_instances_and_mapping_arguments_are_scrubbed(
     log_output: io.StringIO, person: Interpreter
 ) -> None:
-    log = logging.getLogger("booking.services")
+    log = logging.getLogger("booking.dispatch.services")
     log.warning("offer sent to %s", person)
     log.warning("payload %s", {"given_name": NAME, "email": EMAIL, "nested": {"phone": PHONE},
                                "language": "ara"})

@@ -292,7 +292,7 @@ def test_an_unknown_database_error_is_a_logged_500_not_a_conflict(
 def test_an_unexpected_database_error_over_http_is_500_in_the_error_shape(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from booking.apis import bookings as apis
+    from booking.dispatch.apis import bookings as apis
 
     w = world()
     booking = book(w)
@@ -336,7 +336,7 @@ def test_constraint_names_are_read_from_the_error() -> None:
 def test_register_file_dates_at_the_ends_of_the_calendar_never_give_a_500(value: str) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from booking.services.register import REGISTER_COLUMNS
+    from booking.register.services import REGISTER_COLUMNS
 
     row = ["T-9", "Amal", "Haddad", "female", "0301", "part_time", "onsite|video", "", "",
            "ara", "A", "2020-01-01", value, "active", value]

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from booking.models.bookings import Assignment, Booking, InterpreterBlock, Offer
+from booking.dispatch.models import Assignment, Booking, InterpreterBlock, Offer
 from tests.hardening.world import ROLES, World, build_world
 
 PUBLIC = frozenset(ROLES)

@@ -117,7 +117,7 @@ def _bookings(side: dict[str, Any], tokens: dict[str, str]) -> None:
             reverse("booking-offers", kwargs={"pk": booking_id}), {"limit": 1}, format="json"
         )
         assert response.status_code in (200, 201), response.content
-    from booking.models.bookings import Offer
+    from booking.dispatch.models import Offer
 
     offers = Offer.objects.filter(interpreter=side["interpreter"])
     side["offer"] = offers.get(booking_id=created[1]).id

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from booking.dispatch.services.bookings import booking_cancel, booking_complete
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.rules import Declarations
-from booking.services.bookings import booking_cancel, booking_complete
-from booking.services.offers import offer_accept, offers_send_wave
 from booking.signals import booking_finished
 from stats.models import AssignmentFact
 from stats.selectors import need_report
@@ -149,8 +149,8 @@ def test_invalid_platform_fields_are_refused() -> None:
 
 
 def test_unfilled_then_assigned_by_exception_counts_once_as_what_it_became() -> None:
+    from booking.dispatch.services.exception_path import assignment_record_adhoc
     from booking.rules import ExceptionRecord, WrittenDeclaration
-    from booking.services.exception_path import assignment_record_adhoc
 
     w = world()
     interpreter_user(language="tir")

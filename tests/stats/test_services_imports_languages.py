@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from booking.services.register import REGISTER_COLUMNS, register_import
+from booking.register.services import REGISTER_COLUMNS, register_import
 from stats.models import AssignmentFact
 from stats.selectors import need_report
 from tests.stats.helpers import fact_row

@@ -100,8 +100,8 @@ def test_a_serializer_error_says_the_request_is_not_valid_in_bokmal_too() -> Non
 
 @database_sync_to_async
 def _offer_for_interpreter() -> tuple[Any, int]:
+    from booking.dispatch.services.bookings import booking_create
     from booking.models import Offer
-    from booking.services.bookings import booking_create
 
     w = world()
     user = interpreter_user(category="A")

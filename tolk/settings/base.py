@@ -160,9 +160,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One enum per status set, named after it, wherever a `status` field uses it.
     "ENUM_NAME_OVERRIDES": {
-        "BookingStatusEnum": "booking.models.BookingStatus",
-        "OfferStatusEnum": "booking.models.OfferStatus",
-        "AssignmentStatusEnum": "booking.models.AssignmentStatus",
+        "BookingStatusEnum": "booking.dispatch.models.BookingStatus",
+        "OfferStatusEnum": "booking.dispatch.models.OfferStatus",
+        "AssignmentStatusEnum": "booking.dispatch.models.AssignmentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors
+from booking.accounts.permissions import role_permission
+from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.models import InterpreterBlock, Role, User
-from booking.permissions import role_permission
-from booking.services.blocks import interpreter_block_create, interpreter_block_delete
+from booking.register import selectors
 from tolk.errors import ValidationFailed
 
 CanBlock = role_permission(Role.BOOKER, Role.ADMIN)

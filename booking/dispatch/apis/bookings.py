@@ -20,8 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors_bookings as selectors
-from booking.apis.serializers import (
+from booking.accounts.permissions import IsBooker, IsInterpreter, role_permission
+from booking.dispatch import selectors
+from booking.dispatch.apis.serializers import (
     INTERPRETER_WITHDRAWN,
     AssignmentOutput,
     AuditEntryOutput,
@@ -37,7 +38,10 @@ from booking.apis.serializers import (
     InterpreterCancelOutput,
     OffersSentOutput,
 )
-from booking.filters_bookings import BookingFilter
+from booking.dispatch.filters import BookingFilter
+from booking.dispatch.services import bookings as services
+from booking.dispatch.services import exception_path
+from booking.dispatch.services.offers import offers_send_wave
 from booking.models import (
     Assignment,
     Booking,
@@ -51,12 +55,8 @@ from booking.models import (
     Sector,
     User,
 )
-from booking.permissions import IsBooker, IsInterpreter, role_permission
 from booking.rules import ChildException, ExceptionRecord, WrittenDeclaration
 from booking.rules.declarations import interpreter_must_declare, timezone_naive
-from booking.services import bookings as services
-from booking.services import exception_path
-from booking.services.offers import offers_send_wave
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
 from tolk.fields import BlankAsNullCharField, InstantField, InstantOutputField

@@ -19,10 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking.calendar import calendar_build
+from booking.accounts.permissions import IsInterpreter
+from booking.dispatch.calendar import calendar_build
+from booking.dispatch.selectors import assignments_for_calendar
 from booking.models import CalendarToken, Role, User
-from booking.permissions import IsInterpreter
-from booking.selectors_bookings import assignments_for_calendar
 from tolk.errors import NotFoundError
 from tolk.fields import InstantOutputField
 

@@ -12,17 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors_bookings as selectors
-from booking.apis.serializers import (
+from booking.accounts.permissions import IsInterpreter
+from booking.dispatch import selectors
+from booking.dispatch.apis.serializers import (
     AcceptedAssignmentOutput,
     InterpreterOfferOutput,
     InterpreterOfferPageOutput,
 )
-from booking.filters_bookings import OfferFilter
+from booking.dispatch.filters import OfferFilter
+from booking.dispatch.services.offers import offer_accept, offer_decline
 from booking.models import OfferStatus, User
-from booking.permissions import IsInterpreter
 from booking.rules import Declarations
-from booking.services.offers import offer_accept, offer_decline
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
 

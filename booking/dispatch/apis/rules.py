@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.dispatch.services.guidelines import guideline_in_force, guideline_publish_rechecked
 from booking.models import Category, Guideline, Organisation, Role, User
 from booking.rules import rule_set_for, rules_in_force
-from booking.services.guidelines import guideline_in_force, guideline_publish_rechecked
 from tolk.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.fields import BlankAsNullCharField, InstantOutputField
 

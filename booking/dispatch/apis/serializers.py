@@ -7,7 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from booking import selectors_bookings as selectors
+from booking.dispatch import selectors
+from booking.dispatch.services.offers import offer_payload
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -19,7 +20,6 @@ from booking.models import (
     OfferStatus,
     Role,
 )
-from booking.services.offers import offer_payload
 from tolk.fields import BlankAsNullCharField, InstantOutputField
 from tolk.outputs import OptionalKeysSerializer, paginated
 from tolk.reference.languages import language_name

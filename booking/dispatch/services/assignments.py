@@ -1,6 +1,6 @@
 """Inserting an assignment: the one way a booking gets its interpreter, for an accepted offer
-(`booking.services.offers`) and for the documented exception path
-(`booking.services.exception_path`)."""
+(`booking.dispatch.services.offers`) and for the documented exception path
+(`booking.dispatch.services.exception_path`)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from booking.conflicts import booking_taken_error, interpreter_busy_error
+from booking.dispatch.selectors import blocked_range, interpreter_is_free, travel_for
 from booking.models import Assignment, Booking, DeclarationSource, Interpreter, Offer, User
 from booking.rules import Declarations
 from booking.rules.checks import ChildException, ExceptionRecord
 from booking.rules.declarations import WrittenDeclaration
-from booking.selectors_bookings import blocked_range, interpreter_is_free, travel_for
 from tolk.db import constraint_name
 
 

@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from booking.lifecycle import offers_withdraw
-from booking.locks import lock_booking
+from booking.dispatch.lifecycle import offers_withdraw
+from booking.dispatch.locks import lock_booking
+from booking.dispatch.services.waves import assignment_reopen, next_wave_if_exhausted
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -25,8 +26,7 @@ from booking.models import (
     Role,
     User,
 )
-from booking.selectors import interpreter_blocks_visible_to
-from booking.services.waves import assignment_reopen, next_wave_if_exhausted
+from booking.register.selectors import interpreter_blocks_visible_to
 from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 

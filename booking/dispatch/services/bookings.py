@@ -1,10 +1,12 @@
 """Writes to bookings: create (with Idempotency-Key), dry-run check, cancel, complete,
 interpreter cancellation and the reopen after a register change (the documented exception path
-is `booking.services.exception_path`, the assignment insert `booking.services.assignments`).
+is `booking.dispatch.services.exception_path`, the assignment insert
+`booking.dispatch.services.assignments`).
 
-Every state change goes through the lifecycle (`booking.lifecycle.booking_transition`), which
-refuses a move its table does not list and writes the audit entry, the `booking.changed` event
-and, for final states, the `booking_finished` signal, all inside the transaction of the change.
+Every state change goes through the lifecycle (`booking.dispatch.lifecycle.booking_transition`),
+which refuses a move its table does not list and writes the audit entry, the `booking.changed`
+event and, for final states, the `booking_finished` signal, all inside the transaction of the
+change.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.lifecycle import (
+from booking.choices import BLOCKING_EVENT_KINDS
+from booking.dispatch.lifecycle import (
     assignment_end,
     booking_can,
     booking_created,
@@ -28,7 +31,13 @@ from booking.lifecycle import (
     offer_close,
     offers_withdraw,
 )
-from booking.locks import lock_booking
+from booking.dispatch.locks import lock_booking
+from booking.dispatch.selectors import (
+    booking_candidates_ranked,
+    booking_date,
+)
+from booking.dispatch.selectors_guidelines import guideline_in_force
+from booking.dispatch.services.waves import assignment_reopen, offers_send_wave_locked
 from booking.models import (
     Assignment,
     AssignmentStatus,
@@ -48,16 +57,9 @@ from booking.models import (
     Sector,
     User,
 )
-from booking.models.choices import BLOCKING_EVENT_KINDS
+from booking.register.selectors import qualification_on
 from booking.rules import checks as rules
 from booking.rules import rule_set_for, rules_in_force, times
-from booking.selectors import qualification_on
-from booking.selectors_bookings import (
-    booking_candidates_ranked,
-    booking_date,
-)
-from booking.selectors_guidelines import guideline_in_force
-from booking.services.waves import assignment_reopen, offers_send_wave_locked
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.reference.languages import AMBIGUOUS_LANGUAGE, language_resolve
 from tolk.reference.validators import is_valid_municipality
@@ -210,8 +212,8 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
     provider = _choose_provider(customer, data.provider)
     on = timezone.localtime(data.start).date()
     # A later version already published for the assignment's day adds what it requires, as the
-    # re-check of coming bookings would (booking.services.recheck): dispatch under it from the
-    # start. The booking records the version in force today.
+    # re-check of coming bookings would (booking.dispatch.services.recheck): dispatch under it from
+    # the start. The booking records the version in force today.
     day_guideline = guideline_in_force(organisation_id=customer.pk, on=on) or guideline
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
     values: dict[str, Any] = {

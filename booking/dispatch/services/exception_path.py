@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.conflicts import interpreter_busy_error
-from booking.lifecycle import (
+from booking.dispatch.lifecycle import (
     assignment_event,
     audit_record,
     booking_sources,
@@ -31,7 +31,16 @@ from booking.lifecycle import (
     offers_created,
     offers_withdraw,
 )
-from booking.locks import lock_booking, lock_interpreter
+from booking.dispatch.locks import lock_booking, lock_interpreter
+from booking.dispatch.selectors import (
+    blocked_range,
+    booking_date,
+    interpreter_blocked_for,
+    interpreter_is_free,
+    travel_for,
+)
+from booking.dispatch.services.assignments import assignment_create
+from booking.dispatch.services.waves import offer_minutes_default
 from booking.models import (
     Assignment,
     Booking,
@@ -42,20 +51,11 @@ from booking.models import (
     Role,
     User,
 )
+from booking.register.selectors import qualification_on
 from booking.rules import Declarations, rule_set_for
 from booking.rules import checks as rules
 from booking.rules.checks import ChildException, ExceptionRecord
 from booking.rules.declarations import WrittenDeclaration, written_declaration_required
-from booking.selectors import qualification_on
-from booking.selectors_bookings import (
-    blocked_range,
-    booking_date,
-    interpreter_blocked_for,
-    interpreter_is_free,
-    travel_for,
-)
-from booking.services.assignments import assignment_create
-from booking.services.waves import offer_minutes_default
 from tolk.errors import ConflictError, NotFoundError, ValidationFailed
 
 # A § 16 override needs a written reason, not a word.

@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from booking.dispatch.selectors_guidelines import guideline_in_force, guidelines_in_force
+from booking.dispatch.services.recheck import RecheckResult, recheck_organisation
 from booking.models import Guideline, Organisation, User
 from booking.rules.checks import check_category_value
-from booking.selectors_guidelines import guideline_in_force, guidelines_in_force
-from booking.services.recheck import RecheckResult, recheck_organisation
 from tolk.errors import ValidationFailed
 
 # The reads live with the selectors; re-exported here for the callers that use them from here.

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.conflicts import booking_taken_error
-from booking.lifecycle import (
+from booking.dispatch.lifecycle import (
     BOOKING_WAVE_STATUSES,
     assignment_event,
     audit_record,
@@ -19,7 +19,17 @@ from booking.lifecycle import (
     offer_transition,
     offers_withdraw,
 )
-from booking.locks import lock_booking, lock_interpreter, lock_offer
+from booking.dispatch.locks import lock_booking, lock_interpreter, lock_offer
+from booking.dispatch.selectors import booking_date, interpreter_blocked_for
+from booking.dispatch.services.assignments import assignment_create
+from booking.dispatch.services.exception_path import personal_offer_terms
+from booking.dispatch.services.waves import (
+    booking_mark_unfilled,
+    next_wave_if_exhausted,
+    offer_minutes_default,
+    offers_send_wave_locked,
+    wave_size_default,
+)
 from booking.models import (
     Assignment,
     Booking,
@@ -29,19 +39,9 @@ from booking.models import (
     Role,
     User,
 )
+from booking.register.selectors import qualification_on
 from booking.rules import Declarations
 from booking.rules import checks as rules
-from booking.selectors import qualification_on
-from booking.selectors_bookings import booking_date, interpreter_blocked_for
-from booking.services.assignments import assignment_create
-from booking.services.exception_path import personal_offer_terms
-from booking.services.waves import (
-    booking_mark_unfilled,
-    next_wave_if_exhausted,
-    offer_minutes_default,
-    offers_send_wave_locked,
-    wave_size_default,
-)
 from tolk.errors import ConflictError, NotFoundError, ValidationFailed
 
 # Re-exported: the offer payload (API, websocket) and the wave functions are used from here.

@@ -19,8 +19,8 @@ guideline takes over its requirements, so the next wave asks only interpreters w
 Callers: the register import and the admin (per interpreter), guideline publication (per
 organisation) and the daily pass (`recheck_daily_due`, the coming `TOLK_RECHECK_DAYS` days).
 
-Locks follow `booking.locks`: Booking → Interpreter → Offer / Assignment. A caller that already
-holds interpreter locks (the register import) locks the affected bookings first
+Locks follow `booking.dispatch.locks`: Booking → Interpreter → Offer / Assignment. A caller that
+already holds interpreter locks (the register import) locks the affected bookings first
 (`recheck_lock_bookings`); a booking that only turns up later is taken with NOWAIT and, if another
 transaction holds it, left to that transaction's own checks (accepting re-checks the register) and
 to the next daily pass.
@@ -39,8 +39,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from booking.lifecycle import audit_record, offer_close
-from booking.locks import lock_booking, lock_booking_nowait
+from booking.dispatch.lifecycle import audit_record, offer_close
+from booking.dispatch.locks import lock_booking, lock_booking_nowait
+from booking.dispatch.selectors_guidelines import guidelines_in_force
+from booking.dispatch.services.waves import assignment_reopen, next_wave_if_exhausted
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Assignment,
@@ -54,13 +56,11 @@ from booking.models import (
     RegisterStatusEvent,
     User,
 )
-from booking.outbox import event_record
+from booking.realtime.outbox import event_record
+from booking.register.selectors import qualifications_valid_on
 from booking.rules import TL7_QUALIFIED
 from booking.rules import checks as rules
 from booking.rules.checks import ExceptionRecord
-from booking.selectors import qualifications_valid_on
-from booking.selectors_guidelines import guidelines_in_force
-from booking.services.waves import assignment_reopen, next_wave_if_exhausted
 from tolk.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ is left, and reopening a booking whose interpreter is taken off (it is offered a
 
 The services that change who may take a booking (offers, blocks, the re-check, cancellation by
 the interpreter, automatic dispatch on create) build on these; this module uses only the lifecycle
-(`booking.lifecycle`) and the selectors.
+(`booking.dispatch.lifecycle`) and the selectors.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import Any
 
 from django.conf import settings
 
-from booking.lifecycle import (
+from booking.dispatch.lifecycle import (
     assignment_end,
     audit_record,
     booking_transition,
     offer_reissue,
     offers_created,
 )
+from booking.dispatch.selectors import booking_candidates
 from booking.models import Assignment, Booking, BookingStatus, Offer, OfferStatus, User
-from booking.selectors_bookings import booking_candidates
 from tolk.errors import ValidationFailed
 
 

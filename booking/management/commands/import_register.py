@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
-from booking.services.register import REGISTER_COLUMNS, register_import
+from booking.register.services import REGISTER_COLUMNS, register_import
 
 
 class Command(BaseCommand):

@@ -13,13 +13,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from booking.realtime import (
+from booking.dispatch.services.offers import offers_expire_due
+from booking.realtime.relay import (
     OutboxListener,
     daily_recheck_guarded,
     outbox_dispatch_pending,
     relay_in_jobs,
 )
-from booking.services.offers import offers_expire_due
 
 logger = logging.getLogger(__name__)
 
