@@ -1,4 +1,5 @@
-"""API tokens over HTTP: log in for a token, revoke it, list and revoke one's own tokens."""
+"""Users, organisations and API tokens over HTTP: who one is, one's organisation, log in for a
+token, revoke it, list and revoke one's own tokens."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.accounts import selectors
 from booking.accounts.services import token_create, token_revoke, tokens_revoke_all
-from booking.models import User
+from booking.models import Organisation, User
 from tolk.api import Pagination
 from tolk.errors import DomainError, NotFoundError, ValidationFailed
 from tolk.lockout import retry_after_seconds
@@ -137,3 +139,70 @@ class TokenDetailApi(APIView):
             raise NotFoundError(message_nb="Fant ikke nøkkelen.", message_en="No such token.")
         token_revoke(token=token)
         return Response(status=204)
+
+
+class UnitOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    municipality = serializers.CharField()
+
+
+class OrganisationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    org_number = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    provider_type = serializers.CharField()
+    municipality = serializers.CharField()
+    units = UnitOutput(many=True)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        name = serializers.CharField(source="get_full_name")
+        role = serializers.CharField()
+        organisation = OrganisationOutput(allow_null=True)
+        unit = UnitOutput(allow_null=True)
+        register_number = serializers.CharField(
+            source="interpreter.register_number", allow_null=True, default=None
+        )
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        return Response(self.OutputSerializer(user).data)
+
+
+class OrganisationListApi(ListAPIView):
+    """Your own organisation with its units (admins: every organisation)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrganisationOutput
+    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self) -> Any:
+        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+
+class OrganisationDetailApi(RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrganisationOutput
+    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self) -> Any:
+        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+    def get_object(self) -> Organisation:
+        organisation = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if organisation is None:
+            raise NotFoundError(
+                code="organisation_not_found",
+                message_nb="Fant ikke virksomheten.",
+                message_en="Organisation not found.",
+            )
+        return organisation

@@ -1,4 +1,5 @@
-"""Reads for access checks on open websockets: is what a socket was opened with still valid?"""
+"""Reads of organisations and users: which organisations a user sees, and for access checks on open
+websockets, whether what a socket was opened with is still valid."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from typing import NamedTuple, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from knox.models import AuthToken
 
-from booking.models import User
+from booking.models import Organisation, Role, User
 
 CHUNK = 500
 T = TypeVar("T", int, str)
+
+
+def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
+    """Admins see every organisation; everyone else only their own."""
+    queryset = Organisation.objects.prefetch_related("units")
+    if user.role == Role.ADMIN:
+        return queryset.all()
+    return queryset.filter(pk=user.organisation_id) if user.organisation_id else queryset.none()
 
 
 class SocketAccess(NamedTuple):

@@ -123,6 +123,17 @@ def assignments_for_calendar(*, interpreter_id: int, since: dt.datetime) -> Quer
     )
 
 
+def interpreter_blocks_visible_to(*, user: User) -> QuerySet[InterpreterBlock]:
+    """§ 16 blocks: a booker sees their organisation's, an administrator every organisation's;
+    nobody else any."""
+    blocks = InterpreterBlock.objects.select_related("organisation", "interpreter", "created_by")
+    if user.has_role(Role.ADMIN):
+        return blocks.order_by("-created_at", "-pk")
+    if user.has_role(Role.BOOKER) and user.organisation_id:
+        return blocks.filter(organisation_id=user.organisation_id).order_by("-created_at", "-pk")
+    return blocks.none()
+
+
 # --- candidates -------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""The register, organisations and authentication over HTTP: thin views over services and
-selectors."""
+"""The register over HTTP: the search, the public card check, the register import and the bookable
+languages; thin views over services and selectors."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.accounts.permissions import CanSearchRegister, IsAdmin
-from booking.models import Interpreter, Organisation, Role, User
+from booking.models import Interpreter, Role, User
 from booking.register import selectors
 from booking.register.filters import InterpreterFilter
 from booking.register.services import register_import
@@ -226,73 +226,6 @@ class RegisterImportApi(ListAPIView):
                 status=400,
             )
         return Response(body, status=201)
-
-
-class UnitOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    sector = serializers.CharField()
-    municipality = serializers.CharField()
-
-
-class OrganisationOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    org_number = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    provider_type = serializers.CharField()
-    municipality = serializers.CharField()
-    units = UnitOutput(many=True)
-
-
-class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        username = serializers.CharField()
-        name = serializers.CharField(source="get_full_name")
-        role = serializers.CharField()
-        organisation = OrganisationOutput(allow_null=True)
-        unit = UnitOutput(allow_null=True)
-        register_number = serializers.CharField(
-            source="interpreter.register_number", allow_null=True, default=None
-        )
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        return Response(self.OutputSerializer(user).data)
-
-
-class OrganisationListApi(ListAPIView):
-    """Your own organisation with its units (admins: every organisation)."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = OrganisationOutput
-    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
-
-    def get_queryset(self) -> Any:
-        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
-
-
-class OrganisationDetailApi(RetrieveAPIView):
-    permission_classes = [IsAuthenticated]
-    serializer_class = OrganisationOutput
-    queryset = Organisation.objects.none()  # for the schema; requests use get_queryset()
-
-    def get_queryset(self) -> Any:
-        return selectors.organisations_visible_to(user=self.request.user)  # type: ignore[arg-type]
-
-    def get_object(self) -> Organisation:
-        organisation = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if organisation is None:
-            raise NotFoundError(
-                code="organisation_not_found",
-                message_nb="Fant ikke virksomheten.",
-                message_en="Organisation not found.",
-            )
-        return organisation
 
 
 class LanguageListApi(APIView):

@@ -11,8 +11,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from booking.models import (
     BLOCKING_EVENT_KINDS,
     Interpreter,
-    InterpreterBlock,
-    Organisation,
     Qualification,
     RegisterImport,
     RegisterStatusEvent,
@@ -89,14 +87,6 @@ def users_visible_to(*, user: User) -> QuerySet[User]:
     return User.objects.filter(organisation_id=user.organisation_id)
 
 
-def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
-    """Admins see every organisation; everyone else only their own."""
-    queryset = Organisation.objects.prefetch_related("units")
-    if user.role == Role.ADMIN:
-        return queryset.all()
-    return queryset.filter(pk=user.organisation_id) if user.organisation_id else queryset.none()
-
-
 def register_language_counts(*, on: dt.date) -> dict[str, int]:
     """Languages in the register, with how many interpreters are qualified in each on `on`."""
     counts = dict.fromkeys(
@@ -107,17 +97,6 @@ def register_language_counts(*, on: dt.date) -> dict[str, int]:
     ):
         counts[row["language"]] = row["n"]
     return counts
-
-
-def interpreter_blocks_visible_to(*, user: User) -> QuerySet[InterpreterBlock]:
-    """§ 16 blocks: a booker sees their organisation's, an administrator every organisation's;
-    nobody else any."""
-    blocks = InterpreterBlock.objects.select_related("organisation", "interpreter", "created_by")
-    if user.has_role(Role.ADMIN):
-        return blocks.order_by("-created_at", "-pk")
-    if user.has_role(Role.BOOKER) and user.organisation_id:
-        return blocks.filter(organisation_id=user.organisation_id).order_by("-created_at", "-pk")
-    return blocks.none()
 
 
 def register_imports() -> QuerySet[RegisterImport]:

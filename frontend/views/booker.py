@@ -14,12 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booking.dispatch.selectors import audit_for_booking, booking_live_assignment
+from booking.dispatch.selectors import (
+    audit_for_booking,
+    booking_live_assignment,
+    interpreter_blocks_visible_to,
+)
 from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.dispatch.services.bookings import booking_cancel, booking_create
 from booking.dispatch.services.guidelines import guideline_in_force
 from booking.models import FINAL_BOOKING_STATUSES, Booking, BookingStatus, Role, User
-from booking.register.selectors import bookable_languages, interpreter_blocks_visible_to
+from booking.register.selectors import bookable_languages
 from frontend.access import role_required
 from frontend.forms import BlockForm, BookingForm, CancelForm
 from frontend.paging import page_of

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.accounts.permissions import role_permission
+from booking.dispatch import selectors
 from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.models import InterpreterBlock, Role, User
-from booking.register import selectors
 from tolk.errors import ValidationFailed
 
 CanBlock = role_permission(Role.BOOKER, Role.ADMIN)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from booking.dispatch.lifecycle import offers_withdraw
 from booking.dispatch.locks import lock_booking
+from booking.dispatch.selectors import interpreter_blocks_visible_to
 from booking.dispatch.services.waves import assignment_reopen, next_wave_if_exhausted
 from booking.models import (
     Assignment,
@@ -26,7 +27,6 @@ from booking.models import (
     Role,
     User,
 )
-from booking.register.selectors import interpreter_blocks_visible_to
 from tolk.db import constraint_name
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
