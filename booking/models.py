@@ -2,7 +2,7 @@
 and collected here: importing them from this module makes them the `booking` app's models (app
 label, tables and migrations unchanged). Other code imports models from here."""
 
-from booking.accounts.models import Organisation, Unit, User
+from booking.accounts.models import CalendarToken, Organisation, Unit, User
 from booking.choices import (
     BLOCKING_EVENT_KINDS,
     Availability,
@@ -16,7 +16,6 @@ from booking.choices import (
     Sector,
     StatusEventKind,
 )
-from booking.dispatch.jobs import DailyJobRun
 from booking.dispatch.models import (
     FINAL_BOOKING_STATUSES,
     LIVE_ASSIGNMENT_STATUSES,
@@ -27,6 +26,7 @@ from booking.dispatch.models import (
     BookingStatus,
     CancelledBy,
     ChildExceptionGround,
+    DailyJobRun,
     DeclarationSource,
     DutyBasis,
     ExceptionGround,
@@ -38,7 +38,7 @@ from booking.dispatch.models import (
     ProviderAgreement,
     QualificationBasis,
 )
-from booking.realtime.models import CalendarToken, Event, WebsocketTicket
+from booking.realtime.models import Event, WebsocketTicket
 from booking.register.models import (
     Interpreter,
     Qualification,

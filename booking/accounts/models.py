@@ -1,3 +1,6 @@
+"""Organisations with their units, users with their role, and the secret of an interpreter's
+calendar subscription."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -149,3 +152,16 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.is_active and self.role in roles
+
+
+class CalendarToken(models.Model):
+    """The secret in an interpreter's calendar subscription URL. Revoking deletes the row."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(
+        "booking.User", on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar token for {self.user_id}"

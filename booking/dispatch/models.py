@@ -1,4 +1,5 @@
-"""Bookings, offers, assignments, guidelines and the audit trail (tolkeloven §§ 4–16).
+"""Bookings, offers, assignments, guidelines, the audit trail (tolkeloven §§ 4–16) and the daily
+job runs.
 
 Invariants live in the database: a booking has at most one live assignment (unique constraint), an
 interpreter never holds two assignments whose blocked ranges (slot plus travel buffer) overlap
@@ -571,3 +572,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+# Jobs that must run once per day per installation, however many processes run them (the
+# daily re-check).
+class DailyJobRun(models.Model):
+    """One row per job and day (Europe/Oslo): the first process to insert it does the day's
+    work; the unique constraint turns every other process away. A run that never finished (its
+    process died) can be taken over once it is stale."""
+
+    job = models.CharField(max_length=64)
+    day = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reopened_assignments = models.PositiveIntegerField(default=0)
+    withdrawn_offers = models.PositiveIntegerField(default=0)
+    tightened_bookings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="daily_job_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"

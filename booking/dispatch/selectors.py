@@ -1,10 +1,12 @@
 """Reads of bookings, offers and assignments: who may see what (tenant isolation: other
 organisations' objects are simply not in the queryset, so they are 404), the ranked candidate list
-with explanations, and the fields the statistics take from a finished booking."""
+with explanations, which guideline version is in force on a day, and the fields the statistics
+take from a finished booking."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +24,7 @@ from booking.models import (
     AuditEntry,
     Booking,
     BookingStatus,
+    Guideline,
     Interpreter,
     InterpreterBlock,
     Modality,
@@ -132,6 +135,34 @@ def interpreter_blocks_visible_to(*, user: User) -> QuerySet[InterpreterBlock]:
     if user.has_role(Role.BOOKER) and user.organisation_id:
         return blocks.filter(organisation_id=user.organisation_id).order_by("-created_at", "-pk")
     return blocks.none()
+
+
+# --- guidelines -------------------------------------------------------------------------------
+
+
+def guideline_in_force(*, organisation_id: int, on: dt.date) -> Guideline | None:
+    """The newest guideline version of the organisation that is valid from `on` or earlier."""
+    return (
+        Guideline.objects.filter(organisation_id=organisation_id, valid_from__lte=on)
+        .order_by("-valid_from", "-version")
+        .first()
+    )
+
+
+def guidelines_in_force(
+    *, wanted: Iterable[tuple[int, dt.date]]
+) -> dict[tuple[int, dt.date], Guideline | None]:
+    """`guideline_in_force` for many (organisation id, date) pairs in one query."""
+    pairs = set(wanted)
+    versions: dict[int, list[Guideline]] = {}
+    for guideline in Guideline.objects.filter(
+        organisation_id__in={org for org, _ in pairs}
+    ).order_by("-valid_from", "-version"):
+        versions.setdefault(guideline.organisation_id, []).append(guideline)
+    return {
+        (org, on): next((g for g in versions.get(org, []) if g.valid_from <= on), None)
+        for org, on in pairs
+    }
 
 
 # --- candidates -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""The outbox: every event meant for websocket clients is a row, written in the same transaction as
-the change it describes and sent after commit. Each row has one audience (one interpreter, or one
-organisation's bookers and coordinators), so a reconnecting client asks for `id > since` in its own
-stream."""
+"""The outbox and the websocket tickets. Every event meant for websocket clients is a row, written
+in the same transaction as the change it describes and sent after commit. Each row has one audience
+(one interpreter, or one organisation's bookers and coordinators), so a reconnecting client asks for
+`id > since` in its own stream."""
 
 from __future__ import annotations
 
@@ -60,16 +60,3 @@ class WebsocketTicket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket for {self.user_id}"
-
-
-class CalendarToken(models.Model):
-    """The secret in an interpreter's calendar subscription URL. Revoking deletes the row."""
-
-    key = models.CharField(max_length=64, unique=True)
-    user = models.OneToOneField(
-        "booking.User", on_delete=models.CASCADE, related_name="calendar_token"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"calendar token for {self.user_id}"

@@ -35,8 +35,8 @@ from booking.dispatch.locks import lock_booking
 from booking.dispatch.selectors import (
     booking_candidates_ranked,
     booking_date,
+    guideline_in_force,
 )
-from booking.dispatch.selectors_guidelines import guideline_in_force
 from booking.dispatch.services.waves import assignment_reopen, offers_send_wave_locked
 from booking.models import (
     Assignment,

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from booking.dispatch.selectors_guidelines import guideline_in_force, guidelines_in_force
+from booking.dispatch.selectors import guideline_in_force, guidelines_in_force
 from booking.dispatch.services.recheck import RecheckResult, recheck_organisation
 from booking.models import Guideline, Organisation, User
 from booking.rules.checks import check_category_value

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from booking.dispatch.lifecycle import audit_record, offer_close
 from booking.dispatch.locks import lock_booking, lock_booking_nowait
-from booking.dispatch.selectors_guidelines import guidelines_in_force
+from booking.dispatch.selectors import guidelines_in_force
 from booking.dispatch.services.waves import assignment_reopen, next_wave_if_exhausted
 from booking.models import (
     BLOCKING_EVENT_KINDS,
