@@ -150,11 +150,6 @@ class ConflictError(DomainError):
     default_code = "conflict"
 
 
-class ServiceUnavailableError(DomainError):
-    status_code = 503
-    default_code = "service_unavailable"
-
-
 _BY_STATUS: dict[int, type[DomainError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,

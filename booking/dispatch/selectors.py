@@ -12,7 +12,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -544,7 +543,3 @@ def booking_fact_fields(booking: Booking) -> dict[str, Any]:
         "guideline_version": booking.guideline.version if booking.guideline else None,
         "interpreter_id": assignment.interpreter_id if assignment is not None else None,
     }
-
-
-def dispensation_last_day() -> dt.date:
-    return settings.TOLK_DISPENSATION_LAST_DAY

@@ -23,10 +23,6 @@ MODALITY_FIELD = {
 }
 
 
-class CategoryListFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """`category=A,B` or `category=A&category=B`."""
-
-
 class LanguageFilter(django_filters.CharFilter):
     """A language code, aliases included (`fas`, `per`, `fa` filter on Persisk, `pes`)."""
 

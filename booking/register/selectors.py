@@ -14,8 +14,6 @@ from booking.models import (
     Qualification,
     RegisterImport,
     RegisterStatusEvent,
-    Role,
-    User,
 )
 from tolk.reference.languages import language_name, language_search, offered_languages
 
@@ -77,14 +75,6 @@ def interpreter_card(*, register_number: str) -> Interpreter | None:
         .filter(register_number=register_number)
         .first()
     )
-
-
-def users_visible_to(*, user: User) -> QuerySet[User]:
-    if user.role == Role.ADMIN:
-        return User.objects.all()
-    if user.organisation_id is None:
-        return User.objects.filter(pk=user.pk)
-    return User.objects.filter(organisation_id=user.organisation_id)
 
 
 def register_language_counts(*, on: dt.date) -> dict[str, int]:

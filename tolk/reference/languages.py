@@ -233,10 +233,6 @@ def language_name(code: str, lang: str = "nb") -> str:
     return bokmal_name(code) or english
 
 
-def language_names(code: str) -> dict[str, str]:
-    return {"nb": language_name(code, "nb"), "en": language_name(code, "en")}
-
-
 @lru_cache(maxsize=1)
 def all_language_codes() -> tuple[str, ...]:
     """Every code of the table: the living (and constructed) individual languages and the
