@@ -1,13 +1,15 @@
-"""Role-based permission classes for the API. Tenant isolation is done by the selectors, which only
-return the caller's own organisation's objects, so other organisations' objects are 404, not 403."""
+"""Role-based permission classes for the API, and the caller as a user. Tenant isolation is done by
+the selectors, which only return the caller's own organisation's objects, so other organisations'
+objects are 404, not 403."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
-from booking.models import Role
+from booking.models import Role, User
 
 
 class _HasRole(BasePermission):
@@ -33,3 +35,8 @@ IsAnalyst = role_permission(Role.ANALYST)
 IsAdmin = role_permission(Role.ADMIN)
 IsBookerOrCoordinator = role_permission(Role.BOOKER, Role.COORDINATOR)
 CanSearchRegister = role_permission(Role.BOOKER, Role.COORDINATOR, Role.ADMIN)
+
+
+def request_user(request: Request) -> User:
+    """The caller of a view that requires authentication (so never anonymous there)."""
+    return cast(User, request.user)

@@ -3,7 +3,7 @@ all its bookings. Bookers manage their own organisation's; administrators any or
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,17 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.accounts.permissions import request_user as _user
 from booking.accounts.permissions import role_permission
 from booking.dispatch import selectors
 from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
-from booking.models import InterpreterBlock, Role, User
+from booking.models import InterpreterBlock, Role
 from tolk.errors import ValidationFailed
 
 CanBlock = role_permission(Role.BOOKER, Role.ADMIN)
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 class BlockOutput(serializers.Serializer):

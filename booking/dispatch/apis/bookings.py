@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.accounts.permissions import IsBooker, IsInterpreter, role_permission
+from booking.accounts.permissions import request_user as _user
 from booking.dispatch import selectors
 from booking.dispatch.apis.serializers import (
     INTERPRETER_WITHDRAWN,
@@ -53,7 +54,6 @@ from booking.models import (
     OfferStatus,
     Role,
     Sector,
-    User,
 )
 from booking.rules import ChildException, ExceptionRecord, WrittenDeclaration
 from booking.rules.declarations import interpreter_must_declare, timezone_naive
@@ -64,11 +64,6 @@ from tolk.fields import BlankAsNullCharField, InstantField, InstantOutputField
 CanSeeBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.INTERPRETER, Role.ADMIN)
 CanManageBookings = role_permission(Role.BOOKER, Role.COORDINATOR, Role.ADMIN)
 CanDispatch = role_permission(Role.COORDINATOR, Role.ADMIN)
-
-
-def _user(request: Request) -> User:
-    """The caller; every view here requires authentication, so never anonymous."""
-    return cast(User, request.user)
 
 
 class BookingInputSerializer(serializers.Serializer):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import cast
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -20,18 +19,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.accounts.permissions import IsInterpreter
+from booking.accounts.permissions import request_user as _user
 from booking.dispatch.calendar import calendar_build
 from booking.dispatch.selectors import assignments_for_calendar
-from booking.models import CalendarToken, Role, User
+from booking.models import CalendarToken, Role
 from tolk.errors import NotFoundError
 from tolk.fields import InstantOutputField
 
 HISTORY = dt.timedelta(days=90)
-
-
-def _user(request: Request) -> User:
-    """The caller; every view here requires authentication, so never anonymous."""
-    return cast(User, request.user)
 
 
 def _feed_url(request: Request, key: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.accounts.permissions import IsInterpreter
+from booking.accounts.permissions import request_user as _user
 from booking.dispatch import selectors
 from booking.dispatch.apis.serializers import (
     AcceptedAssignmentOutput,
@@ -21,15 +22,10 @@ from booking.dispatch.apis.serializers import (
 )
 from booking.dispatch.filters import OfferFilter
 from booking.dispatch.services.offers import offer_accept, offer_decline
-from booking.models import OfferStatus, User
+from booking.models import OfferStatus
 from booking.rules import Declarations
 from tolk.api import Pagination
 from tolk.errors import ValidationFailed
-
-
-def _user(request: Request) -> User:
-    """The caller; every view here requires authentication, so never anonymous."""
-    return cast(User, request.user)
 
 
 class OfferListApi(APIView):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,16 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.accounts.permissions import request_user as _user
 from booking.dispatch.services.guidelines import guideline_in_force, guideline_publish_rechecked
-from booking.models import Category, Guideline, Organisation, Role, User
+from booking.models import Category, Guideline, Organisation, Role
 from booking.rules import rule_set_for, rules_in_force
 from tolk.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.fields import BlankAsNullCharField, InstantOutputField
-
-
-def _user(request: Request) -> User:
-    """The caller; every view here requires authentication, so never anonymous."""
-    return cast(User, request.user)
 
 
 class RuleOutput(serializers.Serializer):
