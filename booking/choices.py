@@ -74,10 +74,3 @@ class StatusEventKind(models.TextChoices):
     SUSPENSION = "suspension", _("Suspension")
     EXCLUSION = "exclusion", _("Exclusion")
     REVOCATION = "revocation", _("Revocation")
-
-
-BLOCKING_EVENT_KINDS = (
-    StatusEventKind.SUSPENSION,
-    StatusEventKind.EXCLUSION,
-    StatusEventKind.REVOCATION,
-)

@@ -4,7 +4,6 @@ label, tables and migrations unchanged). Other code imports models from here."""
 
 from booking.accounts.models import CalendarToken, Organisation, Unit, User
 from booking.choices import (
-    BLOCKING_EVENT_KINDS,
     Availability,
     Category,
     EntryStatus,
@@ -66,7 +65,6 @@ __all__ = [
     "OfferStatus",
     "ProviderAgreement",
     "QualificationBasis",
-    "BLOCKING_EVENT_KINDS",
     "Availability",
     "CalendarToken",
     "Category",

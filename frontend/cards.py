@@ -8,13 +8,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 import segno
-from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from booking.models import BLOCKING_EVENT_KINDS, Interpreter, RegisterStatusEvent
-from booking.register.selectors import interpreter_card, qualifications_valid_on
+from booking.models import Interpreter
+from booking.register.selectors import (
+    interpreter_card,
+    qualifications_valid_on,
+    status_events_blocking,
+)
+from booking.rules.status import blocking_event
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,6 @@ class Card:
         return any(line.qualified_today for line in self.lines)
 
 
-def _blocking_kind(events: list[RegisterStatusEvent], language: str) -> str:
-    for event in events:
-        if event.language in ("", language):
-            return event.get_kind_display()
-    return ""
-
-
 def card_for(*, register_number: str, on: dt.date) -> Card | None:
     interpreter = interpreter_card(register_number=register_number)
     if interpreter is None:
@@ -52,11 +49,7 @@ def card_for(*, register_number: str, on: dt.date) -> Card | None:
     valid_ids = set(
         qualifications_valid_on(on=on).filter(interpreter=interpreter).values_list("id", flat=True)
     )
-    blocking = list(
-        RegisterStatusEvent.objects.filter(
-            interpreter=interpreter, kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=on
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    )
+    blocking = list(status_events_blocking(first=on).filter(interpreter=interpreter))
     lines = []
     for qualification in sorted(
         interpreter.qualifications.all(), key=lambda q: (q.category, q.language)
@@ -69,7 +62,8 @@ def card_for(*, register_number: str, on: dt.date) -> Card | None:
             elif qualification.valid_to is not None and qualification.valid_to < on:
                 reason = _("Expired")
             else:
-                reason = _blocking_kind(blocking, qualification.language) or _("Not active")
+                event = blocking_event(blocking, language=qualification.language, on=on)
+                reason = event.get_kind_display() if event else _("Not active")
         lines.append(
             CardLine(
                 language=qualification.language,

@@ -15,15 +15,14 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from booking.models import (
-    BLOCKING_EVENT_KINDS,
     Category,
     Modality,
     ProviderType,
     Qualification,
-    RegisterStatusEvent,
     Sector,
     User,
 )
+from booking.register.selectors import status_events_blocking
 from stats import ptable, report
 from stats.conf import coverage_capacity, suppression_threshold
 from stats.filters import NeedReportFilter
@@ -209,12 +208,9 @@ def register_counts(*, year: int) -> dict[str, int]:
     year: a qualification (A–E) whose validity overlaps the year, unless a suspension, exclusion or
     revocation covered the whole year."""
     first, last = year_bounds(year)
-    blocked_all_year = RegisterStatusEvent.objects.filter(
-        interpreter=OuterRef("interpreter_id"), kind__in=BLOCKING_EVENT_KINDS,
-        valid_from__lte=first,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last)).filter(
-        Q(language="") | Q(language=OuterRef("language"))
-    )
+    blocked_all_year = status_events_blocking(
+        first=first, last=last, language=OuterRef("language")
+    ).filter(interpreter=OuterRef("interpreter_id"))
     rows = (
         Qualification.objects.filter(valid_from__lte=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))

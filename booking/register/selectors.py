@@ -1,5 +1,7 @@
-"""Reads of the register and of organisations. Every query that decides who is qualified goes
-through `qualified_interpreters` / `qualification_on`, so the rule lives in one place."""
+"""Reads of the register. Every query that decides who is qualified goes through
+`qualifications_valid_on` (`qualified_interpreters`, `qualification_on`), and every query that asks
+whether a status event takes an entry out of use through `status_events_blocking`, so each rule
+lives in one place."""
 
 from __future__ import annotations
 
@@ -9,27 +11,35 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from booking.models import (
-    BLOCKING_EVENT_KINDS,
     Interpreter,
     Qualification,
     RegisterImport,
     RegisterStatusEvent,
 )
+from booking.rules.status import BLOCKING_EVENT_KINDS
 from tolk.reference.languages import language_name, language_search, offered_languages
 
 
-def _blocking_events(*, on: dt.date) -> QuerySet[RegisterStatusEvent]:
-    return RegisterStatusEvent.objects.filter(
-        kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=on
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+def status_events_blocking(
+    *, first: dt.date, last: dt.date | None = None, language: str | OuterRef | None = None
+) -> QuerySet[RegisterStatusEvent]:
+    """The status events that take an entry out of use (`booking.rules.status.status_blocks`, here
+    in SQL) on every day from `first` to `last` (`first` alone without `last`): for `language`, a
+    code or an `OuterRef`, or without it for whichever language each event concerns."""
+    events = RegisterStatusEvent.objects.filter(
+        kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=first
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last or first))
+    if language is not None:
+        events = events.filter(Q(language="") | Q(language=language))
+    return events
 
 
 def qualifications_valid_on(*, on: dt.date, language: str | None = None) -> QuerySet[Qualification]:
     """Register entries that make their interpreter qualified (tolkeloven § 7 third paragraph) on
     `on`: category A–E, inside the entry's validity, and no suspension, exclusion or revocation of
     the interpreter (in that language or in all languages) covering that day."""
-    blocked = _blocking_events(on=on).filter(interpreter=OuterRef("interpreter_id")).filter(
-        Q(language="") | Q(language=OuterRef("language"))
+    blocked = status_events_blocking(first=on, language=OuterRef("language")).filter(
+        interpreter=OuterRef("interpreter_id")
     )
     qs = Qualification.objects.filter(valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on)

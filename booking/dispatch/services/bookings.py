@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.choices import BLOCKING_EVENT_KINDS
 from booking.dispatch.lifecycle import (
     assignment_end,
     booking_can,
@@ -52,12 +51,11 @@ from booking.models import (
     OfferStatus,
     Organisation,
     ProviderAgreement,
-    RegisterStatusEvent,
     Role,
     Sector,
     User,
 )
-from booking.register.selectors import qualification_on
+from booking.register.selectors import qualification_on, status_events_blocking
 from booking.rules import checks as rules
 from booking.rules import rule_set_for, rules_in_force, times
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
@@ -528,10 +526,9 @@ def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -
 
 def _still_allowed(interpreter_id: int, booking: Booking, on: dt.date, basis: str) -> bool:
     """After a register change: is the interpreter still allowed on this booking's day?"""
-    blocking = RegisterStatusEvent.objects.filter(
-        interpreter_id=interpreter_id, kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=on,
-        language__in=["", booking.language],
-    ).exclude(valid_to__lt=on)
+    blocking = status_events_blocking(first=on, language=booking.language).filter(
+        interpreter_id=interpreter_id
+    )
     if blocking.exists():
         return False
     if basis != "qualified":

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from booking.dispatch.lifecycle import audit_record, offer_close
@@ -44,7 +44,6 @@ from booking.dispatch.locks import lock_booking, lock_booking_nowait
 from booking.dispatch.selectors import guidelines_in_force
 from booking.dispatch.services.waves import assignment_reopen, next_wave_if_exhausted
 from booking.models import (
-    BLOCKING_EVENT_KINDS,
     Assignment,
     AssignmentStatus,
     Booking,
@@ -57,10 +56,11 @@ from booking.models import (
     User,
 )
 from booking.realtime.outbox import event_record
-from booking.register.selectors import qualifications_valid_on
+from booking.register.selectors import qualifications_valid_on, status_events_blocking
 from booking.rules import TL7_QUALIFIED
 from booking.rules import checks as rules
 from booking.rules.checks import ExceptionRecord
+from booking.rules.status import blocking_event
 from tolk.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -208,16 +208,17 @@ class _Facts:
     day) and the suspensions, exclusions and revocations covering a day."""
 
     categories: dict[tuple[int, str, dt.date], str] = field(default_factory=dict)
-    blocked: set[tuple[int, str, dt.date]] = field(default_factory=set)
+    status_events: dict[tuple[int, dt.date], list[RegisterStatusEvent]] = field(
+        default_factory=dict
+    )
     guidelines: dict[tuple[int, dt.date], Guideline | None] = field(default_factory=dict)
 
     def category(self, interpreter_id: int, language: str, on: dt.date) -> str | None:
         return self.categories.get((interpreter_id, language, on))
 
     def status_blocked(self, interpreter_id: int, language: str, on: dt.date) -> bool:
-        return (interpreter_id, "", on) in self.blocked or (
-            (interpreter_id, language, on) in self.blocked
-        )
+        events = self.status_events.get((interpreter_id, on), ())
+        return blocking_event(events, language=language, on=on) is not None
 
     def requirement(self, booking: BookingView) -> Requirement:
         return requirement_for(
@@ -227,8 +228,9 @@ class _Facts:
 
 def _gather(bookings: Collection[BookingView], work: Iterable[WorkView]) -> _Facts:
     """Read the facts for `work` and `bookings`: one query per distinct day for the register
-    (through `qualifications_valid_on`, the rule the candidate list uses), one for the blocking
-    events per day, one for the guidelines."""
+    (through `qualifications_valid_on`, the rule the candidate list uses), one for the status
+    events that take entries out of use per day (`status_events_blocking`), one for the
+    guidelines."""
     facts = _Facts()
     day_of = {b.pk: b.day for b in bookings}
     by_day: dict[dt.date, set[int]] = {}
@@ -241,13 +243,10 @@ def _gather(bookings: Collection[BookingView], work: Iterable[WorkView]) -> _Fac
             .values_list("interpreter_id", "language", "category")
         ):
             facts.categories[(interpreter_id, language, on)] = category
-        for interpreter_id, language in (
-            RegisterStatusEvent.objects.filter(
-                interpreter_id__in=ids, kind__in=BLOCKING_EVENT_KINDS, valid_from__lte=on,
-            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-            .values_list("interpreter_id", "language")
+        for event in status_events_blocking(first=on).filter(interpreter_id__in=ids).only(
+            "interpreter_id", "kind", "language", "valid_from", "valid_to"
         ):
-            facts.blocked.add((interpreter_id, language, on))
+            facts.status_events.setdefault((event.interpreter_id, on), []).append(event)
     facts.guidelines = guidelines_in_force(wanted={(b.customer_id, b.day) for b in bookings})
     return facts
 
