@@ -73,7 +73,7 @@ def is_qualified(*, interpreter: Interpreter, language: str, on: dt.date) -> boo
 
 
 def interpreter_search(*, filters: dict | None = None) -> QuerySet[Interpreter]:
-    """The register search, A→E then name. Filters are applied by `booking.filters`."""
+    """The register search, A→E then name. Filters are applied by `booking.register.filters`."""
     return Interpreter.objects.prefetch_related("qualifications").order_by(
         "family_name", "given_name", "register_number"
     )
