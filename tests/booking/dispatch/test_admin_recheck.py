@@ -9,7 +9,7 @@ from booking.models import AuditEntry, BookingStatus, Guideline, Interpreter
 from booking.rules import TL7_QUALIFIED, TL9_GUIDELINES, TL10_POLICE_CERT
 from tests import factories
 from tests.booking.booking_helpers import world
-from tests.booking.test_services_recheck import assigned, person
+from tests.booking.dispatch.test_services_recheck import assigned, person
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from booking.models import Assignment, AssignmentStatus, AuditEntry, BookingStat
 from booking.register.services import REGISTER_COLUMNS
 from booking.rules import TL7_QUALIFIED, TL9_GUIDELINES, TL10_POLICE_CERT
 from tests.booking.booking_helpers import AFTER_CUTOFF, NOW, book, world
-from tests.booking.test_services_recheck import assigned, csv_row, person
+from tests.booking.dispatch.test_services_recheck import assigned, csv_row, person
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

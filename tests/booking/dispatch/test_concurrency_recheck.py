@@ -18,8 +18,8 @@ from booking.models import Assignment, AssignmentStatus
 from booking.register.services import REGISTER_COLUMNS, register_import
 from booking.rules import Declarations
 from tests.booking.booking_helpers import request, world
-from tests.booking.test_concurrency import _run_together
-from tests.booking.test_services_recheck import csv_row, person
+from tests.booking.dispatch.test_concurrency import _run_together
+from tests.booking.dispatch.test_services_recheck import csv_row, person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BOOKINGS = 6

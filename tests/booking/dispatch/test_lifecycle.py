@@ -328,7 +328,7 @@ def test_the_import_contracts_hold() -> None:
     # Every contract in pyproject.toml: the lifecycle and the service core, and the layers of the
     # apps, the domains and the reference data (the suite is what CI runs).
     cli = pytest.importorskip("importlinter.cli")
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     assert cli.lint_imports(
         config_filename=str(root / "pyproject.toml"), no_cache=True,
     ) == cli.EXIT_STATUS_SUCCESS

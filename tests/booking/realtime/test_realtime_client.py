@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-CLIENT = Path(__file__).resolve().parents[2] / "frontend/static/frontend/js/realtime.js"
+CLIENT = Path(__file__).resolve().parents[3] / "frontend/static/frontend/js/realtime.js"
 
 SCENARIO = r"""
 import { connect, backoffDelay } from "CLIENT_URL";

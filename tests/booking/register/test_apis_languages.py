@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from booking.models import Booking
 from tests.booking.booking_helpers import interpreter_user, world
-from tests.booking.test_apis_bookings import URL, _future, body
+from tests.booking.dispatch.test_apis_bookings import URL, _future, body
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 
 from booking.models import Qualification
 from booking.register.selectors import is_qualified, qualified_interpreters
-from tests.booking.test_services_register import TODAY, row, run
+from tests.booking.register.test_services_register import TODAY, row, run
 
 pytestmark = pytest.mark.django_db
 
