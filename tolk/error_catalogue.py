@@ -85,7 +85,7 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
         "%(time)s occurs twice on %(date)s in Norwegian time (the clocks go back). Give the "
         "offset: +02:00 for summer time, +01:00 for winter time."
     )),
-    # --- websocket messages (booking.consumers) ------------------------------------------------
+    # --- websocket messages (booking.realtime.consumers) ---------------------------------------
     socket_since_invalid=E(_("since must be an event id."), code="invalid"),
     socket_unknown_type=E(_("Unknown message type."), code="invalid"),
     socket_not_text=E(_("Messages must be JSON text."), code="invalid"),
