@@ -1,4 +1,4 @@
-# Tolk: `make run` serves the demo, `make test` runs the whole suite,
+# Tolk: `make run` serves the demo, `make test` runs the whole suite, `make lint` checks the code,
 # `make lock` regenerates the locked dependency versions from pyproject.toml.
 PYTHON ?= python3
 VENV ?= .venv
@@ -71,8 +71,15 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# ruff, mypy and the import contracts; all three run, the last line says which failed.
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check .
+	@start=$$(date +%s); failed=""; \
+	echo "== ruff check ." >&2; $(VENV)/bin/ruff check . || failed="$$failed ruff"; \
+	echo "== mypy ." >&2; $(VENV)/bin/mypy . || failed="$$failed mypy"; \
+	echo "== lint-imports" >&2; $(VENV)/bin/lint-imports || failed="$$failed import-contracts"; \
+	took=$$(( $$(date +%s) - start )); \
+	if [ -n "$$failed" ]; then echo "lint: failed:$$failed (see above) in $$took s"; exit 1; fi; \
+	echo "lint: ruff, mypy and import contracts clean in $$took s"
 
 # Resolves from PyPI: the runtime set first, then the dev set constrained to the same runtime pins.
 # Existing pins are kept unless pyproject.toml needs otherwise or LOCK_ARGS asks for upgrades.
