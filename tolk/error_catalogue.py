@@ -4,13 +4,17 @@ Each entry is keyed by a name that is unique in the catalogue; the `code` on the
 itself unless the entry says otherwise (several messages can share one code, e.g. two ways of
 failing § 6 are both `TL6_DUTY_BASIS`). Messages are English gettext strings, translated to bokmål
 in `tolk/locale/nb/LC_MESSAGES/django.po`, and resolved in the request's language only when the
-error is rendered. Parameters are `%(name)s` placeholders; a `datetime.date` parameter is written
-the way the language writes dates (`31.12.2026`, `2026-12-31`).
+error is rendered. The compiled `.mo` is committed: after changing the `.po`, run
+`python manage.py compilemessages -l nb -i .venv` (a message without bokmål fails
+`tests/tolk/test_error_catalogue.py`). Parameters are `%(name)s` placeholders, and an error is
+given exactly its message's parameters; a `datetime.date` parameter is written the way the
+language writes dates (`31.12.2026`, `2026-12-31`).
 
 Raise an entry with `ValidationFailed.of("name", field=value)` (or `NotFoundError.of`, ...),
 `DomainError(code="name", params={...})`, or `catalogue_error("name")`, which picks the exception
 class from the entry's status. The law's section comes from the entry, or is given when raising
-(the booking rules take it from `booking.rules.catalogue`).
+(the booking rules take it from `booking.rules.catalogue`). This is the only place an error gets
+its text: raising takes a name and its parameters, never a message.
 """
 
 from __future__ import annotations
