@@ -207,6 +207,20 @@ def test_invalid_file_returns_every_bad_row(analyst_api: Any) -> None:
     assert AssignmentFact.objects.count() == 0
 
 
+def test_a_refused_file_is_explained_in_the_request_language(analyst_api: Any) -> None:
+    rows = [fact_row(reference="A1", language="xyz1"), fact_row(reference="A2", outcome="done")]
+    english = analyst_api.post(IMPORTS, upload(rows), format="multipart",
+                               HTTP_ACCEPT_LANGUAGE="en").json()
+    bokmal = analyst_api.post(IMPORTS, upload(rows), format="multipart",
+                              HTTP_ACCEPT_LANGUAGE="nb").json()
+    assert english["code"] == bokmal["code"] == "assignment_import_invalid"
+    assert english["detail"] == ("The file was not imported: 2 problem(s). Every row must be "
+                                 "valid; see errors.")
+    assert bokmal["detail"] == ("Filen ble ikke importert: 2 feil. Alle rader må være gyldige; "
+                                "se errors.")
+    assert english["fields"] == bokmal["fields"] == {"file": ["assignment_import_invalid"]}
+
+
 def test_coordinator_imports_for_own_organisation_only() -> None:
     coordinator = factories.CoordinatorFactory(
         organisation=factories.ProviderFactory(org_number=MUNICIPAL_ORG)
