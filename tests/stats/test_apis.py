@@ -285,5 +285,7 @@ def test_report_json_is_the_whole_report_typed(facts: None, unsuppressed: bool) 
     assert response.status_code == 200
     report = selectors.need_report(year=2024, suppress=not unsuppressed)
     assert report["by_language"] and report["totals"]["change"] is not None
-    assert report["sources"] and report["by_language"][0]["change"] is not None
+    # Some row carries a change from last year (which one depends on the facts' random record
+    # keys when the figures are protected), so the comparison below covers the changes too.
+    assert report["sources"] and any(row["change"] is not None for row in report["by_language"])
     assert response.json() == json.loads(JSONRenderer().render(report))
