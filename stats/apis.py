@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -27,16 +26,12 @@ from stats.serializers import NeedReportOutput
 from stats.services.imports import assignments_import
 from tolk.api import require_upload_size
 from tolk.csvimport import FileKind
-from tolk.errors import PermissionDeniedError
+from tolk.errors import PermissionDeniedError, ValidationFailed
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 CanReadStatistics = role_permission(Role.ANALYST, Role.ADMIN)
 CanImportAssignments = role_permission(Role.ANALYST, Role.ADMIN, Role.COORDINATOR)
-
-
-def _english() -> bool:
-    return (get_language() or "nb").startswith("en")
 
 
 class _JsonOnlyNegotiation(DefaultContentNegotiation):
@@ -105,11 +100,7 @@ class NeedReportApi(APIView):
         if data["unsuppressed"] and not selectors.can_see_unsuppressed(
             request.user  # type: ignore[arg-type]
         ):
-            raise PermissionDeniedError(
-                code="unsuppressed_not_allowed",
-                message_nb="Du har ikke tilgang til rapporten uten skjerming av små tall.",
-                message_en="You may not see the report without small-number suppression.",
-            )
+            raise PermissionDeniedError.of("unsuppressed_not_allowed")
         report = selectors.need_report(
             year=data["year"], filters=filters, suppress=not data["unsuppressed"]
         )
@@ -198,20 +189,9 @@ class AssignmentImportApi(ListAPIView):
                                     user=request.user)  # type: ignore[arg-type]
         body = self.ResultSerializer(result.as_dict()).data
         if not result.ok:
-            return Response(
-                {
-                    "code": "assignment_import_invalid",
-                    "detail": (
-                        f"The file was not imported: {result.error_count} problem(s). Every row "
-                        "must be valid; see errors."
-                        if _english() else
-                        f"Filen ble ikke importert: {result.error_count} feil. Alle rader må "
-                        "være gyldige; se errors."
-                    ),
-                    "section": None,
-                    "fields": {"file": ["assignment_import_invalid"]},
-                    **body,
-                },
-                status=400,
+            error = ValidationFailed.of(
+                "assignment_import_invalid", count=result.error_count,
+                fields={"file": ["assignment_import_invalid"]},
             )
+            return Response({**error.as_dict(), **body}, status=error.status_code)
         return Response(body, status=201)

@@ -201,9 +201,5 @@ class FactExportManifestApi(APIView):
             else export.user_id == getattr(request.user, "pk", None)
         )
         if export is None or not mine:
-            raise NotFoundError(
-                code="export_not_found",
-                message_nb="Fant ingen slik eksport.",
-                message_en="No such export.",
-            )
+            raise NotFoundError.of("export_not_found")
         return Response(self.OutputSerializer(export).data)

@@ -4,13 +4,17 @@ Each entry is keyed by a name that is unique in the catalogue; the `code` on the
 itself unless the entry says otherwise (several messages can share one code, e.g. two ways of
 failing § 6 are both `TL6_DUTY_BASIS`). Messages are English gettext strings, translated to bokmål
 in `tolk/locale/nb/LC_MESSAGES/django.po`, and resolved in the request's language only when the
-error is rendered. Parameters are `%(name)s` placeholders; a `datetime.date` parameter is written
-the way the language writes dates (`31.12.2026`, `2026-12-31`).
+error is rendered. The compiled `.mo` is committed: after changing the `.po`, run
+`python manage.py compilemessages -l nb -i .venv` (a message without bokmål fails
+`tests/tolk/test_error_catalogue.py`). Parameters are `%(name)s` placeholders, and an error is
+given exactly its message's parameters; a `datetime.date` parameter is written the way the
+language writes dates (`31.12.2026`, `2026-12-31`).
 
 Raise an entry with `ValidationFailed.of("name", field=value)` (or `NotFoundError.of`, ...),
 `DomainError(code="name", params={...})`, or `catalogue_error("name")`, which picks the exception
 class from the entry's status. The law's section comes from the entry, or is given when raising
-(the booking rules take it from `booking.rules.catalogue`).
+(the booking rules take it from `booking.rules.catalogue`). This is the only place an error gets
+its text: raising takes a name and its parameters, never a message.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
     invalid_character=E(_("The text contains an invalid character (NUL, \\u0000).")),
     json_too_deep=E(_("The JSON document is nested too deeply (at most %(limit)s levels).")),
     time_outside_calendar=E(_("The time is outside the calendar."), code="invalid"),
+    date_format_invalid=E(_("The date must be YYYY-MM-DD."), code="invalid"),
+    list_filter_invalid=E(_("Invalid filter."), code="invalid"),
     nonexistent_local_time=E(_(
         "%(time)s does not exist on %(date)s in Norwegian time (the clocks go forward). "
         "Choose another time, or give the offset (e.g. +02:00)."
@@ -105,10 +111,121 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
         _("reason must be a text of at most %(limit)s characters."), code="invalid"
     ),
     socket_server_error=E(_("Something went wrong. Try again shortly."), code="server_error"),
+    # --- signing in, API tokens and calendar links (booking.accounts, booking.dispatch.apis) ---
+    invalid_credentials=E(_("Wrong username or password.")),
+    token_not_found=E(_("No such token."), code="not_found", status=404),
+    calendar_not_found=E(_("Unknown or revoked calendar link."), status=404),
     # --- bookings ------------------------------------------------------------------------------
     booking_not_found=E(_("Booking not found."), status=404),
     interpreter_not_found=E(_("Interpreter not found in the register."), status=404),
     not_an_interpreter=E(_("Only interpreters have a calendar subscription."), status=403),
+    not_a_booker=E(_("Only bookers can book interpreters."), status=403),
+    no_provider_agreement=E(
+        _("The organisation has no agreement with an interpreting provider.")
+    ),
+    no_agreement_with_provider=E(
+        _("The organisation has no agreement with this provider."), code="no_provider_agreement"
+    ),
+    ambiguous_language=E(_(
+        "The language code covers several languages of the register; choose one of: "
+        "%(options)s."
+    )),
+    unknown_language=E(_("Unknown language code (ISO 639-3).")),
+    modality_unknown=E(_("Unknown modality."), code="invalid"),
+    sector_unknown=E(_("Unknown sector."), code="invalid"),
+    gender_unknown=E(_("Unknown gender."), code="invalid"),
+    municipality_unknown=E(_("Unknown municipality number."), code="invalid"),
+    idempotency_key_too_long=E(_("The Idempotency-Key is too long."), code="invalid"),
+    idempotency_key_invalid_character=E(
+        _("The Idempotency-Key may contain only visible characters."), code="invalid_character"
+    ),
+    idempotency_key_other_request=E(
+        _("The Idempotency-Key was used before with a different request."),
+        code="idempotency_key_reused", status=409,
+    ),
+    booking_final=E(_("The booking is already %(booking_status)s."), status=409),
+    booking_not_completable=E(
+        _("Only an assigned booking can be completed."), code="booking_not_assigned", status=409
+    ),
+    booking_not_assigned=E(_("No active assignment."), status=409),
+    completion_invalid=E(_("The completion details are not valid."), code="invalid"),
+    assignment_started=E(
+        _("The assignment has started and cannot be cancelled."), status=409
+    ),
+    # --- status changes (booking.dispatch.lifecycle): one entry per entity, the entity named
+    # in its language's own words
+    booking_transition_illegal=E(
+        _("The booking cannot change from '%(from_status)s' to '%(to_status)s'."),
+        code="illegal_transition", status=409,
+    ),
+    offer_transition_illegal=E(
+        _("The offer cannot change from '%(from_status)s' to '%(to_status)s'."),
+        code="illegal_transition", status=409,
+    ),
+    assignment_transition_illegal=E(
+        _("The assignment cannot change from '%(from_status)s' to '%(to_status)s'."),
+        code="illegal_transition", status=409,
+    ),
+    # --- offers and dispatch (booking.dispatch.services.offers, waves) -------------------------
+    offer_not_found=E(_("Offer not found."), status=404),
+    wave_limit_invalid=E(_("limit must be between 1 and %(limit)s."), code="invalid"),
+    booking_cannot_be_offered=E(
+        _("The booking cannot be offered now."), code="booking_not_open", status=409
+    ),
+    booking_not_open=E(_("The booking is no longer open."), status=409),
+    offer_not_pending=E(_("The offer is no longer open (%(offer_status)s)."), status=409),
+    offer_expired=E(_("The offer has expired."), status=409),
+    not_a_candidate=E(_(
+        "Some of the interpreters cannot be offered the booking (see ?explain= for the reason)."
+    )),
+    # --- the documented exception path (booking.dispatch.services.exception_path) --------------
+    booking_cannot_be_assigned=E(
+        _("The booking cannot be assigned now."), code="booking_not_open", status=409
+    ),
+    booking_ended=E(
+        _("The assignment has ended and cannot be offered to an interpreter."), status=409
+    ),
+    interpreter_already_assigned_once=E(
+        _("The interpreter already had this assignment and gave it up."), status=409
+    ),
+    register_number_or_adhoc_name=E(
+        _("Give either a register number or the name of an interpreter outside the register."),
+        code="invalid",
+    ),
+    adhoc_name_missing=E(
+        _("Give the name of the interpreter outside the register."), code="invalid"
+    ),
+    adhoc_name_too_long=E(_("The name is too long."), code="invalid"),
+    # --- the register, organisations and their guidelines --------------------------------------
+    register_import_invalid=E(
+        _("The file was not imported: every row must be valid. See errors.")
+    ),
+    organisation_not_found=E(_("Organisation not found."), status=404),
+    guidelines_publish_not_allowed=E(
+        _("Only administrators can publish guidelines."), code="permission_denied", status=403
+    ),
+    remote_platforms_invalid=E(
+        _("Approved platforms must be a list of names."), code="invalid"
+    ),
+    platform_name_too_long=E(
+        _("Platform names can have at most 100 characters."), code="invalid"
+    ),
+    late_cancellation_hours_invalid=E(
+        _("The late-cancellation window must be between 0 and 336 hours."), code="invalid"
+    ),
+    # --- blocking an interpreter (booking.dispatch.services.blocks, § 16) ----------------------
+    organisation_required=E(_("Give the organisation that blocks the interpreter.")),
+    block_not_allowed=E(
+        _("Only bookers and administrators can block interpreters."),
+        code="permission_denied", status=403,
+    ),
+    block_reason_required=E(
+        _("Give a reason for the block (%(min_length)s–500 characters)."), section="16"
+    ),
+    case_reference_too_long=E(
+        _("The case reference is too long (at most 64 characters)."), code="invalid"
+    ),
+    block_not_found=E(_("Block not found."), code="not_found", status=404),
     # --- when a booking may be (booking.rules.times) -------------------------------------------
     timezone_required=E(_("Times must include a time zone.")),
     end_before_start=E(_(
@@ -188,6 +305,17 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
           "reason."),
         code="TL4_CHILD",
     ),
+    # --- re-checks when the register changes (booking.dispatch.services.recheck) ---------------
+    not_qualified_entry_blocked=E(
+        _("The interpreter is not qualified for %(language)s on %(date)s (the entry is "
+          "suspended, excluded or revoked)."),
+        code="TL7_QUALIFIED",
+    ),
+    not_qualified_no_entry=E(
+        _("The interpreter is not qualified for %(language)s on %(date)s (no valid entry in "
+          "the National Register of Interpreters)."),
+        code="TL7_QUALIFIED",
+    ),
     # --- declarations (booking.rules.declarations) ---------------------------------------------
     declarations_not_object=E(_("The declarations must be a JSON object."), code="invalid"),
     declarations_incomplete=E(_("The declarations are incomplete."), code="invalid"),
@@ -248,6 +376,18 @@ CATALOGUE: dict[str, ErrorEntry] = _entries(
     # --- statistics ----------------------------------------------------------------------------
     invalid_filter=E(_("Invalid filter for the report.")),
     invalid_fact=E(_("Invalid value for %(field)s in the statistics fact.")),
+    unsuppressed_not_allowed=E(
+        _("You may not see the report without small-number suppression."), status=403
+    ),
+    export_not_found=E(_("No such export."), status=404),
+    not_a_provider=E(_("Only interpreting providers can deliver assignment files."), status=403),
+    assignment_import_not_allowed=E(
+        _("Only analysts and providers' coordinators can import assignment files."),
+        code="permission_denied", status=403,
+    ),
+    assignment_import_invalid=E(_(
+        "The file was not imported: %(count)s problem(s). Every row must be valid; see errors."
+    )),
     export_client_name_invalid=E(
         _("The name must have 1–100 characters."), code="invalid_name"
     ),

@@ -11,13 +11,15 @@ reads in bokmål or English depending on who receives it:
     raise DomainError(code="json_too_deep", params={"limit": 32})
     raise catalogue_error("interpreter_busy")          # the class follows the entry's status
 
-The older form with an inline pair (`message_nb=`, `message_en=`) still works for code that has not
-moved to the catalogue yet. Tests compare codes, never the text.
+The catalogue is the only source of messages: an error is raised by its catalogue name, never with
+its text. Tests compare codes, never the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -27,6 +29,14 @@ from tolk.error_catalogue import ErrorEntry, entry
 from tolk.i18n import BOKMAL, ENGLISH, Language, request_language
 
 DATE_FORMATS: dict[str, str] = {BOKMAL: "%d.%m.%Y", ENGLISH: "%Y-%m-%d"}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@functools.cache
+def _placeholders(name: str) -> frozenset[str]:
+    """The parameters the catalogue message `name` takes (read from its English msgid)."""
+    with translation.override(None):
+        return frozenset(_PLACEHOLDER.findall(str(entry(name).message)))
 
 
 def _param(value: object, language: str) -> object:
@@ -47,39 +57,29 @@ def render_message(message: Any, params: Mapping[str, object], language: Languag
 
 class DomainError(Exception):
     status_code = 400
-    default_code = "invalid"
 
     def __init__(
         self,
         *,
-        code: str | None = None,
-        message_nb: str | None = None,
-        message_en: str | None = None,
+        code: str,
         section: str | None = None,
         fields: dict[str, Any] | None = None,
         status: int | None = None,
         params: Mapping[str, object] | None = None,
     ) -> None:
-        """With `message_nb`/`message_en`: the inline pair, `code` as given. Without: `code` names
-        a catalogue entry, whose code, message, section and status apply (`params` fill in its
-        placeholders); `section` and `status` given here win over the entry's."""
-        self.entry: ErrorEntry | None = None
+        """`code` names a catalogue entry, whose code, message, section and status apply (`params`
+        fill in its placeholders); `section` and `status` given here win over the entry's."""
+        self.entry: ErrorEntry = entry(code)
         self.params: dict[str, object] = dict(params or {})
-        if message_nb is None and message_en is None:
-            if code is None:
-                raise TypeError("a DomainError needs a catalogue code or message_nb/message_en")
-            self.entry = entry(code)
-            self.code = self.entry.code
-            self.section = section if section is not None else self.entry.section
-            status = status if status is not None else self.entry.status
-        elif message_nb is None or message_en is None:
-            raise TypeError("message_nb and message_en are given together")
-        else:
-            self.code = code or self.default_code
-            self.section = section
-        self._message_nb = message_nb
-        self._message_en = message_en
+        # Exactly the message's parameters: a missing one would fail only when the error is
+        # rendered, an extra one (a text passed along, `message_nb=...`) would never be shown.
+        if set(self.params) != _placeholders(code):
+            raise TypeError(f"{code!r} takes the parameters {sorted(_placeholders(code))}, "
+                            f"not {sorted(self.params)}")
+        self.code = self.entry.code
+        self.section = section if section is not None else self.entry.section
         self.fields = fields or {}
+        status = status if status is not None else self.entry.status
         if status is not None:
             self.status_code = status
         super().__init__(self.code)
@@ -101,9 +101,7 @@ class DomainError(Exception):
 
     def message(self, language: Language) -> str:
         """The message in `language` ("nb" or "en")."""
-        if self.entry is not None:
-            return render_message(self.entry.message, self.params, language)
-        return (self._message_en if language == ENGLISH else self._message_nb) or ""
+        return render_message(self.entry.message, self.params, language)
 
     @property
     def message_nb(self) -> str:
@@ -132,22 +130,18 @@ class DomainError(Exception):
 
 class ValidationFailed(DomainError):
     status_code = 400
-    default_code = "invalid"
 
 
 class PermissionDeniedError(DomainError):
     status_code = 403
-    default_code = "permission_denied"
 
 
 class NotFoundError(DomainError):
     status_code = 404
-    default_code = "not_found"
 
 
 class ConflictError(DomainError):
     status_code = 409
-    default_code = "conflict"
 
 
 _BY_STATUS: dict[int, type[DomainError]] = {

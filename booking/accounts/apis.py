@@ -27,7 +27,6 @@ from tolk.throttling import ClientRateThrottle
 
 class LoginLocked(DomainError):
     status_code = 429
-    default_code = "login_locked"
 
 
 def _current_token_key(request: Request) -> str | None:
@@ -71,18 +70,9 @@ class TokenApi(APIView):
         )
         if getattr(request._request, "axes_locked_out", False):
             minutes = max(retry_after_seconds() // 60, 1)
-            raise LoginLocked(
-                message_nb=("For mange mislykkede innlogginger for denne brukeren eller fra denne "
-                            f"adressen. Prøv igjen om {minutes} minutter."),
-                message_en=("Too many failed login attempts for this user or from this address. "
-                            f"Try again in {minutes} minutes."),
-            )
+            raise LoginLocked.of("login_locked", minutes=minutes)
         if user is None or not user.is_active:
-            raise ValidationFailed(
-                code="invalid_credentials",
-                message_nb="Feil brukernavn eller passord.",
-                message_en="Wrong username or password.",
-            )
+            raise ValidationFailed.of("invalid_credentials")
         token, secret = token_create(user=user)
         return Response(self.OutputSerializer({
             "token": secret, "token_key": token.token_key, "expiry": token.expiry,
@@ -136,7 +126,7 @@ class TokenDetailApi(APIView):
     def delete(self, request: Request, token_id: str) -> Response:
         token = AuthToken.objects.filter(user=request.user, token_key=token_id[:25]).first()
         if token is None:
-            raise NotFoundError(message_nb="Fant ikke nøkkelen.", message_en="No such token.")
+            raise NotFoundError.of("token_not_found")
         token_revoke(token=token)
         return Response(status=204)
 
@@ -200,9 +190,5 @@ class OrganisationDetailApi(RetrieveAPIView):
     def get_object(self) -> Organisation:
         organisation = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if organisation is None:
-            raise NotFoundError(
-                code="organisation_not_found",
-                message_nb="Fant ikke virksomheten.",
-                message_en="Organisation not found.",
-            )
+            raise NotFoundError.of("organisation_not_found")
         return organisation

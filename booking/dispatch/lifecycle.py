@@ -87,22 +87,24 @@ _TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
     "offer": OFFER_TRANSITIONS,
     "assignment": ASSIGNMENT_TRANSITIONS,
 }
-_NAMES_NB = {"booking": "bestillingen", "offer": "tilbudet", "assignment": "tildelingen"}
+# Each entity's refusal reads in its own words in each language (tolk.error_catalogue).
+_TRANSITION_ERRORS = {
+    "booking": "booking_transition_illegal",
+    "offer": "offer_transition_illegal",
+    "assignment": "assignment_transition_illegal",
+}
 
 
 class IllegalTransition(ConflictError):
     """A status change the lifecycle does not allow (409). Nothing is written."""
-
-    default_code = "illegal_transition"
 
     def __init__(self, *, entity: str, from_status: str, to_status: str) -> None:
         self.entity = entity
         self.from_status = from_status
         self.to_status = to_status
         super().__init__(
-            message_nb=f"Statusen til {_NAMES_NB[entity]} kan ikke endres fra "
-            f"«{from_status}» til «{to_status}».",
-            message_en=f"The {entity} cannot change from '{from_status}' to '{to_status}'.",
+            code=_TRANSITION_ERRORS[entity],
+            params={"from_status": from_status, "to_status": to_status},
             fields={"status": from_status, "to_status": to_status},
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,14 +30,11 @@ from booking.register.filters import InterpreterFilter
 from booking.register.services import register_import
 from tolk.api import Pagination, require_upload_size
 from tolk.csvimport import FileKind
-from tolk.errors import NotFoundError
+from tolk.errors import NotFoundError, ValidationFailed
+from tolk.i18n import request_language
 from tolk.reference.geo import county_name, municipality_name
 from tolk.reference.languages import language_name
 from tolk.throttling import ClientRateThrottle
-
-
-def _ui_language() -> str:
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
 
 
 class QualificationOutput(serializers.Serializer):
@@ -49,7 +46,7 @@ class QualificationOutput(serializers.Serializer):
     status = serializers.CharField()
 
     def get_language_name(self, obj: Any) -> str:
-        return language_name(obj.language, _ui_language())
+        return language_name(obj.language, request_language())
 
 
 class InterpreterListApi(ListAPIView):
@@ -130,15 +127,10 @@ class InterpreterCardApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, register_number: str) -> Response:
         card = selectors.interpreter_card_check(
-            register_number=register_number, on=timezone.localdate(), lang=_ui_language()
+            register_number=register_number, on=timezone.localdate(), lang=request_language()
         )
         if card is None:
-            raise NotFoundError(
-                code="interpreter_not_found",
-                message_nb="Fant ingen tolk med dette tolkenummeret i Nasjonalt tolkeregister.",
-                message_en="No interpreter with this register number in the National Register "
-                "of Interpreters.",
-            )
+            raise NotFoundError.of("interpreter_not_found")
         return Response(self.OutputSerializer(card).data)
 
 
@@ -211,20 +203,10 @@ class RegisterImportApi(ListAPIView):
         )
         body = self.ResultSerializer(result.as_dict()).data
         if not result.ok:
-            return Response(
-                {
-                    "code": "register_import_invalid",
-                    "detail": (
-                        "The file was not imported: every row must be valid. See errors."
-                        if _ui_language() == "en"
-                        else "Filen ble ikke importert: alle rader må være gyldige. Se errors."
-                    ),
-                    "section": None,
-                    "fields": {"file": ["register_import_invalid"]},
-                    **body,
-                },
-                status=400,
+            error = ValidationFailed.of(
+                "register_import_invalid", fields={"file": ["register_import_invalid"]}
             )
+            return Response({**error.as_dict(), **body}, status=error.status_code)
         return Response(body, status=201)
 
 
@@ -263,7 +245,7 @@ class LanguageListApi(APIView):
     def get(self, request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip()[:50]
         rows = selectors.language_choices(
-            on=timezone.localdate(), lang=_ui_language(), query=query
+            on=timezone.localdate(), lang=request_language(), query=query
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)

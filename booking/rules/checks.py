@@ -28,25 +28,10 @@ BASIS_NOT_REQUIRED = "not_required"
 
 
 def refuse(
-    name: str,
-    /,
-    *,
-    message_nb: str | None = None,
-    message_en: str | None = None,
-    fields: Mapping[str, Any] | None = None,
-    **params: object,
+    name: str, /, *, fields: Mapping[str, Any] | None = None, **params: object
 ) -> ValidationFailed:
     """The error for a rule violation (raise the result): the catalogue entry `name` with its
-    parameters, with the section of the entry's rule code. Given an inline `message_nb` and
-    `message_en`, `name` is the rule code itself."""
-    if message_nb is not None or message_en is not None:
-        return ValidationFailed(
-            code=name,
-            section=section_of(name),
-            message_nb=message_nb,
-            message_en=message_en,
-            fields=dict(fields or {}),
-        )
+    parameters, with the section of the entry's rule code."""
     code = catalogue_entry(name).code
     return ValidationFailed(code=name, section=section_of(code), fields=dict(fields or {}),
                             params=params)

@@ -759,17 +759,9 @@ def _scope_for(user: User | None) -> str | None:
         return None
     if user.role == Role.COORDINATOR and user.organisation is not None:
         if not user.organisation.provider_type:
-            raise PermissionDeniedError(
-                code="not_a_provider",
-                message_nb="Bare tolkeformidlere kan levere oppdragsfiler.",
-                message_en="Only interpreting providers can deliver assignment files.",
-            )
+            raise PermissionDeniedError.of("not_a_provider")
         return user.organisation.org_number
-    raise PermissionDeniedError(
-        code="permission_denied",
-        message_nb="Bare analytikere og formidleres koordinatorer kan importere oppdragsfiler.",
-        message_en="Only analysts and providers' coordinators can import assignment files.",
-    )
+    raise PermissionDeniedError.of("assignment_import_not_allowed")
 
 
 def assignments_import(

@@ -52,7 +52,6 @@ class PullFailed(DomainError):
     """The pull changed nothing; `code` says why."""
 
     status_code = 502
-    default_code = "pull_failed"
 
 
 def _failed(name: str, /, **params: object) -> PullFailed:

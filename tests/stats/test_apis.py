@@ -207,6 +207,20 @@ def test_invalid_file_returns_every_bad_row(analyst_api: Any) -> None:
     assert AssignmentFact.objects.count() == 0
 
 
+def test_a_refused_file_is_explained_in_the_request_language(analyst_api: Any) -> None:
+    rows = [fact_row(reference="A1", language="xyz1"), fact_row(reference="A2", outcome="done")]
+    english = analyst_api.post(IMPORTS, upload(rows), format="multipart",
+                               HTTP_ACCEPT_LANGUAGE="en").json()
+    bokmal = analyst_api.post(IMPORTS, upload(rows), format="multipart",
+                              HTTP_ACCEPT_LANGUAGE="nb").json()
+    assert english["code"] == bokmal["code"] == "assignment_import_invalid"
+    assert english["detail"] == ("The file was not imported: 2 problem(s). Every row must be "
+                                 "valid; see errors.")
+    assert bokmal["detail"] == ("Filen ble ikke importert: 2 feil. Alle rader må være gyldige; "
+                                "se errors.")
+    assert english["fields"] == bokmal["fields"] == {"file": ["assignment_import_invalid"]}
+
+
 def test_coordinator_imports_for_own_organisation_only() -> None:
     coordinator = factories.CoordinatorFactory(
         organisation=factories.ProviderFactory(org_number=MUNICIPAL_ORG)
@@ -271,5 +285,7 @@ def test_report_json_is_the_whole_report_typed(facts: None, unsuppressed: bool) 
     assert response.status_code == 200
     report = selectors.need_report(year=2024, suppress=not unsuppressed)
     assert report["by_language"] and report["totals"]["change"] is not None
-    assert report["sources"] and report["by_language"][0]["change"] is not None
+    # Some row carries a change from last year (which one depends on the facts' random record
+    # keys when the figures are protected), so the comparison below covers the changes too.
+    assert report["sources"] and any(row["change"] is not None for row in report["by_language"])
     assert response.json() == json.loads(JSONRenderer().render(report))

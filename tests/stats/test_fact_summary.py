@@ -29,22 +29,25 @@ KEY = ("year", "language", "provider_type", "modality", "sector", "county",
 TODAY = dt.date(2025, 6, 1)
 
 
-def summary() -> list[tuple[Any, ...]]:
+def summary(*, key_sum: bool = True) -> list[tuple[Any, ...]]:
+    """The summary's rows; `key_sum=False` for a schema from before the record keys."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(KEY)}, n, minutes, minutes_n, cost, cost_n, key_sum "  # noqa: S608
+            f"SELECT {', '.join(KEY)}, n, minutes, minutes_n, cost, cost_n"  # noqa: S608
+            f"{', key_sum' if key_sum else ''} "
             f"FROM stats_factsummary ORDER BY {', '.join(KEY)}"
         )
         return cursor.fetchall()
 
 
-def grouped_facts() -> list[tuple[Any, ...]]:
+def grouped_facts(*, key_sum: bool = True) -> list[tuple[Any, ...]]:
+    """The facts grouped as the summary groups them; `key_sum=False` as `summary`."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT EXTRACT(YEAR FROM date)::integer, language, provider_type, modality, sector, "
+            "SELECT EXTRACT(YEAR FROM date)::integer, language, provider_type, modality, sector, "  # noqa: S608
             "county, interpreter_category, outcome, qualified, COUNT(*), "
             "COALESCE(SUM(duration_minutes), 0), COUNT(duration_minutes), "
-            "COALESCE(SUM(cost_nok), 0), COUNT(cost_nok), SUM(record_key) "
+            f"COALESCE(SUM(cost_nok), 0), COUNT(cost_nok){', SUM(record_key)' if key_sum else ''} "
             "FROM stats_assignmentfact GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 "
             "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
         )

@@ -62,7 +62,9 @@ def test_moves_fas_facts_to_pes_and_keeps_the_summary_right() -> None:
     assert moved == {"r0": "pes", "r1": "pes", "r2": "pes", "r3": "pes", "r4": "prs",
                      "r5": "kur", "r6": "ara", "r7": "ara"}
     if connection.vendor == "postgresql":
-        assert sorted(summary()) == sorted(grouped_facts())
-        persian = [row for row in summary() if row[1] == "pes"]
+        # The schema of this migration: the record keys (and their sums) came later.
+        rows = summary(key_sum=False)
+        assert sorted(rows) == sorted(grouped_facts(key_sum=False))
+        persian = [row for row in rows if row[1] == "pes"]
         assert sum(row[9] for row in persian) == 4
-        assert not [row for row in summary() if row[1] in ("fas", "per", "arb")]
+        assert not [row for row in rows if row[1] in ("fas", "per", "arb")]

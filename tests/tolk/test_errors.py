@@ -1,5 +1,5 @@
 """Domain errors from the catalogue: code, section, status and fields as given, the message in the
-language of whoever receives it; the older inline pair still works."""
+language of whoever receives it; there is no other way to give an error its message."""
 
 from __future__ import annotations
 
@@ -75,20 +75,41 @@ def test_an_unknown_code_without_messages_is_a_bug() -> None:
         ValidationFailed.of("no_such_error")
     with pytest.raises(TypeError):
         ValidationFailed()
+
+
+def test_an_inline_bokmal_and_english_pair_is_refused() -> None:
+    """A message written at the raise would be a second translation system beside the catalogue,
+    also when it is passed along as a parameter."""
     with pytest.raises(TypeError):
-        ValidationFailed(code="x", message_nb="bare bokmål")
+        ConflictError(code="offer_expired", message_nb="Tilbudet er borte.",
+                      message_en="The offer is gone.")
+    with pytest.raises(TypeError):
+        ValidationFailed(message_nb="Feil.", message_en="Wrong.")
+    with pytest.raises(TypeError):
+        ConflictError.of("offer_expired", message_nb="Tilbudet er borte.",
+                         message_en="The offer is gone.")
+    with pytest.raises(TypeError):
+        catalogue_error("invalid_request", message_nb="Feil.", message_en="Wrong.")
+    with pytest.raises(TypeError):
+        refuse("duty_basis_invalid", message_nb="Nei.", message_en="No.")
 
 
-def test_the_inline_pair_still_works() -> None:
-    error = ConflictError(code="offer_gone", message_nb="Tilbudet er borte.",
-                          message_en="The offer is gone.", section="§ 7")
-    assert (error.code, error.status_code, error.section) == ("offer_gone", 409, "§ 7")
+def test_an_error_takes_exactly_its_messages_parameters() -> None:
+    assert ValidationFailed.of("json_too_deep", limit=32).params == {"limit": 32}
+    with pytest.raises(TypeError, match="limit"):
+        ValidationFailed.of("json_too_deep")
+    with pytest.raises(TypeError, match="depth"):
+        ValidationFailed.of("json_too_deep", limit=32, depth=33)
+
+
+def test_a_section_given_when_raising_wins_over_the_entrys() -> None:
+    error = ConflictError.of("offer_expired", section="§ 7")
+    assert (error.code, error.status_code, error.section) == ("offer_expired", 409, "§ 7")
     with translation.override("en"):
-        assert error.detail == "The offer is gone."
+        assert error.detail == "The offer has expired."
     with translation.override("nb"):
-        assert error.detail == "Tilbudet er borte."
-    assert str(error) == "offer_gone: The offer is gone."
-    assert ValidationFailed(message_nb="Feil.", message_en="Wrong.").code == "invalid"
+        assert error.detail == "Tilbudet har gått ut."
+    assert str(error) == "offer_expired: The offer has expired."
 
 
 def test_a_rule_error_carries_its_rule_code_and_section() -> None:
@@ -98,7 +119,3 @@ def test_a_rule_error_carries_its_rule_code_and_section() -> None:
     assert (error.code, error.section) == (TL6_DUTY_BASIS, section_of(TL6_DUTY_BASIS))
     assert error.fields == {"assessment_note": ["Required when the duty basis is 'necessary'."]}
     assert error.message_nb == "Når tolk er nødvendig, må vurderingen av behovet beskrives."
-    # The services' older call with an inline pair keeps working.
-    legacy = refuse(TL6_DUTY_BASIS, message_nb="Nei.", message_en="No.", fields={"x": 1})
-    assert (legacy.code, legacy.section, legacy.message_en, legacy.fields) == (
-        TL6_DUTY_BASIS, section_of(TL6_DUTY_BASIS), "No.", {"x": 1})

@@ -68,8 +68,8 @@ class BlockListCreateApi(ListAPIView):
         number = (self.request.query_params.get("register_number") or "").strip()
         case = self.request.query_params.get("case_reference")
         if len(number) > 16 or (case is not None and len(case) > 64):
-            raise ValidationFailed(
-                code="invalid", message_nb="Ugyldig filter.", message_en="Invalid filter.",
+            raise ValidationFailed.of(
+                "list_filter_invalid",
                 fields={"register_number" if len(number) > 16 else "case_reference":
                         ["max_length"]},
             )

@@ -135,8 +135,8 @@ class BookingListCreateApi(APIView):
         qs: QuerySet[Booking] = selectors.bookings_visible_to(user=_user(request))
         filterset = BookingFilter(request.query_params, queryset=qs)
         if not filterset.is_valid():
-            raise ValidationFailed(
-                code="invalid", message_nb="Ugyldig filter.", message_en="Invalid filter.",
+            raise ValidationFailed.of(
+                "list_filter_invalid",
                 fields={k: [str(e) for e in v] for k, v in filterset.errors.items()},
             )
         paginator = Pagination()
@@ -440,11 +440,8 @@ class BookingExceptionAssignApi(APIView):
         register_number = data["register_number"].strip()
         adhoc_name = data["adhoc_name"].strip()
         if bool(register_number) == bool(adhoc_name):
-            raise ValidationFailed(
-                code="invalid",
-                message_nb="Oppgi enten tolkenummer eller navn på tolk utenfor registeret.",
-                message_en="Give either a register number or the name of an interpreter "
-                "outside the register.",
+            raise ValidationFailed.of(
+                "register_number_or_adhoc_name",
                 fields={"register_number": ["Give one of register_number and adhoc_name."]},
             )
         exception = ExceptionRecord.from_data(data.get("exception"))

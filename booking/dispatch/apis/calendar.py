@@ -79,9 +79,7 @@ class CalendarFeedApi(APIView):
         user = token.user if token else None
         if user is None or not user.is_active or user.role != Role.INTERPRETER \
                 or user.interpreter_id is None:
-            raise NotFoundError(code="calendar_not_found",
-                                message_nb="Ukjent eller tilbakekalt kalenderlenke.",
-                                message_en="Unknown or revoked calendar link.")
+            raise NotFoundError.of("calendar_not_found")
         assignments = assignments_for_calendar(
             interpreter_id=user.interpreter_id, since=timezone.now() - HISTORY
         )

@@ -42,8 +42,8 @@ class OfferListApi(APIView):
         filterset = OfferFilter(request.query_params,
                                 queryset=selectors.offers_for_interpreter(user=_user(request)))
         if not filterset.is_valid():
-            raise ValidationFailed(
-                code="invalid", message_nb="Ugyldig filter.", message_en="Invalid filter.",
+            raise ValidationFailed.of(
+                "list_filter_invalid",
                 fields={k: [str(e) for e in v] for k, v in filterset.errors.items()},
             )
         paginator = Pagination()

@@ -91,9 +91,8 @@ class RulesApi(APIView):
             try:
                 on = dt.date.fromisoformat(raw)
             except ValueError:
-                raise ValidationFailed(
-                    code="invalid", message_nb="Datoen må være på formen ÅÅÅÅ-MM-DD.",
-                    message_en="The date must be YYYY-MM-DD.", fields={"date": [raw[:40]]},
+                raise ValidationFailed.of(
+                    "date_format_invalid", fields={"date": [raw[:40]]}
                 ) from None
         else:
             on = timezone.localdate()
@@ -147,19 +146,13 @@ class GuidelinesApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: GuidelinePublishedOutput})
     def post(self, request: Request) -> Response:
         if _user(request).role != Role.ADMIN:
-            raise PermissionDeniedError(
-                code="permission_denied",
-                message_nb="Bare administratorer kan publisere retningslinjer.",
-                message_en="Only administrators can publish guidelines.",
-            )
+            raise PermissionDeniedError.of("guidelines_publish_not_allowed")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         organisation = Organisation.objects.filter(org_number=data.pop("organisation")).first()
         if organisation is None:
-            raise NotFoundError(code="organisation_not_found",
-                                message_nb="Fant ikke virksomheten.",
-                                message_en="Organisation not found.")
+            raise NotFoundError.of("organisation_not_found")
         published = guideline_publish_rechecked(
             organisation=organisation, created_by=_user(request), **data
         )

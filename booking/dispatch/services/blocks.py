@@ -43,33 +43,22 @@ class BlockResult:
 def _organisation_for(*, user: User, organisation_number: str) -> Organisation:
     if user.has_role(Role.BOOKER) and user.organisation is not None:
         if organisation_number and organisation_number != user.organisation.org_number:
-            raise NotFoundError(
-                code="organisation_not_found", message_nb="Fant ikke virksomheten.",
-                message_en="Organisation not found.",
-                fields={"organisation": [organisation_number]},
+            raise NotFoundError.of(
+                "organisation_not_found", fields={"organisation": [organisation_number]}
             )
         return user.organisation
     if user.has_role(Role.ADMIN):
         if not organisation_number:
-            raise ValidationFailed(
-                code="organisation_required",
-                message_nb="Oppgi virksomheten som sperrer tolken.",
-                message_en="Give the organisation that blocks the interpreter.",
-                fields={"organisation": ["required"]},
+            raise ValidationFailed.of(
+                "organisation_required", fields={"organisation": ["required"]}
             )
         found = Organisation.objects.filter(org_number=organisation_number).first()
         if found is None:
-            raise NotFoundError(
-                code="organisation_not_found", message_nb="Fant ikke virksomheten.",
-                message_en="Organisation not found.",
-                fields={"organisation": [organisation_number]},
+            raise NotFoundError.of(
+                "organisation_not_found", fields={"organisation": [organisation_number]}
             )
         return found
-    raise PermissionDeniedError(
-        code="permission_denied",
-        message_nb="Bare bestillere og administratorer kan sperre tolker.",
-        message_en="Only bookers and administrators can block interpreters.",
-    )
+    raise PermissionDeniedError.of("block_not_allowed")
 
 
 def _affected_bookings(*, block: InterpreterBlock, now: dt.datetime) -> list[int]:
@@ -97,24 +86,17 @@ def interpreter_block_create(
     reason = reason.strip()
     case_reference = case_reference.strip()
     if len(reason) < REASON_MIN_LENGTH or len(reason) > 500:
-        raise ValidationFailed(
-            code="block_reason_required", section="16",
-            message_nb=f"Skriv en begrunnelse for sperringen ({REASON_MIN_LENGTH}–500 tegn).",
-            message_en=f"Give a reason for the block ({REASON_MIN_LENGTH}–500 characters).",
-            fields={"reason": ["length"]},
+        raise ValidationFailed.of(
+            "block_reason_required", min_length=REASON_MIN_LENGTH, fields={"reason": ["length"]}
         )
     if len(case_reference) > 64:
-        raise ValidationFailed(
-            code="invalid", message_nb="Saksreferansen er for lang (høyst 64 tegn).",
-            message_en="The case reference is too long (at most 64 characters).",
-            fields={"case_reference": ["max_length"]},
+        raise ValidationFailed.of(
+            "case_reference_too_long", fields={"case_reference": ["max_length"]}
         )
     interpreter = Interpreter.objects.filter(register_number=register_number.strip()).first()
     if interpreter is None:
-        raise NotFoundError(
-            code="interpreter_not_found", message_nb="Fant ikke tolken i registeret.",
-            message_en="Interpreter not found in the register.",
-            fields={"register_number": [register_number]},
+        raise NotFoundError.of(
+            "interpreter_not_found", fields={"register_number": [register_number]}
         )
     try:
         with transaction.atomic():
@@ -125,10 +107,8 @@ def interpreter_block_create(
     except IntegrityError as exc:
         if constraint_name(exc) != "interpreter_block_unique":
             raise
-        raise ConflictError(
-            code="block_exists",
-            message_nb="Tolken er allerede sperret for dette.",
-            message_en="The interpreter is already blocked for this.",
+        raise ConflictError.of(
+            "block_exists",
             fields={"register_number": [interpreter.register_number],
                     "case_reference": [case_reference]},
         ) from None
@@ -161,8 +141,5 @@ def interpreter_block_delete(*, user: User, block_id: int) -> None:
         pk=block_id
     ).first()
     if block is None:
-        raise NotFoundError(
-            code="not_found", message_nb="Fant ikke sperringen.",
-            message_en="Block not found.",
-        )
+        raise NotFoundError.of("block_not_found")
     block.delete()

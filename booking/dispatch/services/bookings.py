@@ -98,18 +98,6 @@ class BookingInput:
         return hashlib.sha256(raw).hexdigest()
 
 
-def _invalid(message_nb: str, message_en: str, fields: dict[str, Any],
-             code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(code=code, message_nb=message_nb, message_en=message_en, fields=fields)
-
-
-def _not_found() -> NotFoundError:
-    return NotFoundError(
-        code="booking_not_found", message_nb="Fant ikke bestillingen.",
-        message_en="Booking not found.",
-    )
-
-
 # --- create and check -------------------------------------------------------------------------
 
 
@@ -128,20 +116,15 @@ def _choose_provider(customer: Organisation, org_number: str) -> Organisation:
     if org_number:
         agreement = agreements.filter(provider__org_number=org_number).first()
         if agreement is None:
-            raise _invalid(
-                "Virksomheten har ingen avtale med denne formidleren.",
-                "The organisation has no agreement with this provider.",
-                {"provider": ["No agreement with this provider."]},
-                code="no_provider_agreement",
+            raise ValidationFailed.of(
+                "no_agreement_with_provider",
+                fields={"provider": ["No agreement with this provider."]},
             )
         return agreement.provider
     agreement = agreements.filter(is_default=True).first() or agreements.first()
     if agreement is None:
-        raise _invalid(
-            "Virksomheten har ingen avtale med en tolkeformidler.",
-            "The organisation has no agreement with an interpreting provider.",
-            {"provider": ["No provider agreement."]},
-            code="no_provider_agreement",
+        raise ValidationFailed.of(
+            "no_provider_agreement", fields={"provider": ["No provider agreement."]}
         )
     return agreement.provider
 
@@ -149,42 +132,37 @@ def _choose_provider(customer: Organisation, org_number: str) -> Organisation:
 def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prepared:
     """Apply every rule to a request without saving: raises the first violation."""
     if not user.has_role(Role.BOOKER) or user.unit_id is None or user.organisation_id is None:
-        raise PermissionDeniedError(
-            code="not_a_booker",
-            message_nb="Bare bestillere kan bestille tolk.",
-            message_en="Only bookers can book interpreters.",
-        )
+        raise PermissionDeniedError.of("not_a_booker")
     unit = user.unit
     assert unit is not None  # noqa: S101 - narrowed by the role check above
     customer = unit.organisation
     language = language_resolve(data.language)
     if language.error == AMBIGUOUS_LANGUAGE:
-        options = ", ".join(language.candidates)
-        raise _invalid(
-            f"Språkkoden gjelder flere språk i tolkeregisteret; velg ett av: {options}.",
-            f"The language code covers several languages of the register; choose one of: "
-            f"{options}.",
-            {"language": [language.reason()]}, code=AMBIGUOUS_LANGUAGE,
+        raise ValidationFailed.of(
+            "ambiguous_language", options=", ".join(language.candidates),
+            fields={"language": [language.reason()]},
         )
     if language.code is None:
-        raise _invalid(
-            "Ukjent språkkode (ISO 639-3).", "Unknown language code (ISO 639-3).",
-            {"language": ["Not an ISO 639-3 code."]}, code="unknown_language",
+        raise ValidationFailed.of(
+            "unknown_language", fields={"language": ["Not an ISO 639-3 code."]}
         )
     # Stored as the language table's code (`fas` and `per` are Persisk, `pes`).
     data = replace(data, language=language.code)
     if data.modality not in Modality.values:
-        raise _invalid(
-            "Ukjent tolkeform.", "Unknown modality.",
-            {"modality": [f"Must be one of {', '.join(Modality.values)}."]},
+        raise ValidationFailed.of(
+            "modality_unknown",
+            fields={"modality": [f"Must be one of {', '.join(Modality.values)}."]},
         )
     sector = data.sector or unit.sector
     if sector not in Sector.values:
-        raise _invalid("Ukjent sektor.", "Unknown sector.",
-                       {"sector": [f"Must be one of {', '.join(Sector.values)}."]})
+        raise ValidationFailed.of(
+            "sector_unknown", fields={"sector": [f"Must be one of {', '.join(Sector.values)}."]}
+        )
     if data.preferred_gender and data.preferred_gender not in Gender.values:
-        raise _invalid("Ukjent kjønn.", "Unknown gender.",
-                       {"preferred_gender": [f"Must be one of {', '.join(Gender.values)}."]})
+        raise ValidationFailed.of(
+            "gender_unknown",
+            fields={"preferred_gender": [f"Must be one of {', '.join(Gender.values)}."]},
+        )
     rules.check_category_value(field="min_category", value=data.min_category)
     times.check_booking_times(start=data.start, end=data.end, now=now)
     rules.check_duty_basis(duty_basis=data.duty_basis, assessment_note=data.assessment_note)
@@ -197,8 +175,9 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
     onsite = data.modality == Modality.ONSITE
     municipality = data.municipality if onsite else (data.municipality or unit.municipality)
     if onsite and data.municipality and not is_valid_municipality(data.municipality):
-        raise _invalid("Ukjent kommunenummer.", "Unknown municipality number.",
-                       {"municipality": ["Not a municipality number."]})
+        raise ValidationFailed.of(
+            "municipality_unknown", fields={"municipality": ["Not a municipality number."]}
+        )
     rules.check_modality(
         modality=data.modality,
         platform="" if onsite else data.platform,
@@ -207,8 +186,9 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         address=data.address if onsite else "x",
     )
     if not is_valid_municipality(municipality):
-        raise _invalid("Ukjent kommunenummer.", "Unknown municipality number.",
-                       {"municipality": ["Not a municipality number."]})
+        raise ValidationFailed.of(
+            "municipality_unknown", fields={"municipality": ["Not a municipality number."]}
+        )
     provider = _choose_provider(customer, data.provider)
     on = timezone.localtime(data.start).date()
     # A later version already published for the assignment's day adds what it requires, as the
@@ -283,12 +263,7 @@ def _idempotent_result(*, user: User, key: str, fingerprint: str) -> Booking | N
     if record is None:
         return None
     if record.request_hash != fingerprint:
-        raise ConflictError(
-            code="idempotency_key_reused",
-            message_nb="Idempotency-Key er brukt før med en annen forespørsel.",
-            message_en="The Idempotency-Key was used before with a different request.",
-            fields={"idempotency_key": key},
-        )
+        raise ConflictError.of("idempotency_key_other_request", fields={"idempotency_key": key})
     return record.booking
 
 
@@ -302,12 +277,14 @@ def booking_create(
     now = now or timezone.now()
     key = idempotency_key.strip()
     if len(key) > 255:
-        raise _invalid("Idempotency-Key er for lang.", "The Idempotency-Key is too long.",
-                       {"idempotency_key": ["At most 255 characters."]})
+        raise ValidationFailed.of(
+            "idempotency_key_too_long", fields={"idempotency_key": ["At most 255 characters."]}
+        )
     if not key.isprintable():
-        raise _invalid("Idempotency-Key kan bare ha synlige tegn.",
-                       "The Idempotency-Key may contain only visible characters.",
-                       {"idempotency_key": ["invalid_character"]}, code="invalid_character")
+        raise ValidationFailed.of(
+            "idempotency_key_invalid_character",
+            fields={"idempotency_key": ["invalid_character"]},
+        )
     fingerprint = data.fingerprint()
     if key:
         existing = _idempotent_result(user=user, key=key, fingerprint=fingerprint)
@@ -354,7 +331,7 @@ def _require_customer_or_provider(user: User, booking: Booking) -> str:
         return CancelledBy.PROVIDER
     if user.has_role(Role.ADMIN):
         return CancelledBy.PROVIDER
-    raise _not_found()
+    raise NotFoundError.of("booking_not_found")
 
 
 def _live_assignment_locked(booking: Booking) -> Assignment | None:
@@ -375,11 +352,8 @@ def booking_cancel(
     booking = lock_booking(booking_id=booking_id)
     by = _require_customer_or_provider(user, booking)
     if not booking_can(booking.status, BookingStatus.CANCELLED):
-        raise ConflictError(
-            code="booking_final",
-            message_nb=f"Bestillingen er allerede {booking.status}.",
-            message_en=f"The booking is already {booking.status}.",
-            fields={"status": booking.status},
+        raise ConflictError.of(
+            "booking_final", booking_status=booking.status, fields={"status": booking.status}
         )
     hours = booking.guideline.late_cancellation_hours if booking.guideline else 24
     booking.late_cancellation = instant(now) >= instant(booking.start) - dt.timedelta(hours=hours)
@@ -412,22 +386,16 @@ def booking_complete(
     booking = lock_booking(booking_id=booking_id)
     _require_customer_or_provider(user, booking)
     if not booking_can(booking.status, BookingStatus.COMPLETED):
-        raise ConflictError(
-            code="booking_not_assigned",
-            message_nb="Bare en tildelt bestilling kan fullføres.",
-            message_en="Only an assigned booking can be completed.",
-            fields={"status": booking.status},
-        )
+        raise ConflictError.of("booking_not_completable", fields={"status": booking.status})
     times.check_completion_times(actual_start=actual_start, actual_end=actual_end, now=now)
     actual_start, actual_end = instant(actual_start), instant(actual_end)
     if cost_nok is not None and (cost_nok < 0 or cost_nok >= Decimal("10000000000")):
-        raise _invalid("Opplysningene om gjennomføringen er ikke gyldige.",
-                       "The completion details are not valid.",
-                       {"cost_nok": ["Must be between 0 and 9 999 999 999.99."]})
+        raise ValidationFailed.of(
+            "completion_invalid", fields={"cost_nok": ["Must be between 0 and 9 999 999 999.99."]}
+        )
     assignment = _live_assignment_locked(booking)
     if assignment is None:  # pragma: no cover - guarded by the unique constraint and status
-        raise ConflictError(code="booking_not_assigned", message_nb="Ingen aktiv tildeling.",
-                            message_en="No active assignment.")
+        raise ConflictError.of("booking_not_assigned")
     assignment.actual_start = actual_start
     assignment.actual_end = actual_end
     assignment.cost_nok = cost_nok
@@ -452,7 +420,7 @@ def assignment_cancel_by_interpreter(
     goes out automatically (the interpreter is not asked again)."""
     now = now or timezone.now()
     if not user.has_role(Role.INTERPRETER) or not user.interpreter_id:
-        raise _not_found()
+        raise NotFoundError.of("booking_not_found")
     booking = lock_booking(booking_id=booking_id)
     assignment = (
         Assignment.objects.select_for_update()
@@ -461,13 +429,9 @@ def assignment_cancel_by_interpreter(
         .first()
     )
     if assignment is None:
-        raise _not_found()
+        raise NotFoundError.of("booking_not_found")
     if booking.start <= now:
-        raise ConflictError(
-            code="assignment_started",
-            message_nb="Oppdraget har startet og kan ikke avbestilles.",
-            message_en="The assignment has started and cannot be cancelled.",
-        )
+        raise ConflictError.of("assignment_started")
     assignment_reopen(booking, assignment, status=AssignmentStatus.CANCELLED, actor=user,
                       reason=reason or "cancelled by the interpreter",
                       action="interpreter_cancelled", now=now)

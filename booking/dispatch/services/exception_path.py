@@ -128,15 +128,9 @@ def _booking_for_exception(*, booking_id: int, user: User) -> Booking:
         (user.has_role(Role.COORDINATOR) and user.organisation_id == booking.provider_id)
         or user.has_role(Role.ADMIN)
     ):
-        raise NotFoundError(code="booking_not_found", message_nb="Fant ikke bestillingen.",
-                            message_en="Booking not found.")
+        raise NotFoundError.of("booking_not_found")
     if booking.status not in EXCEPTION_PATH_STATUSES:
-        raise ConflictError(
-            code="booking_not_open",
-            message_nb="Bestillingen kan ikke tildeles nå.",
-            message_en="The booking cannot be assigned now.",
-            fields={"status": booking.status},
-        )
+        raise ConflictError.of("booking_cannot_be_assigned", fields={"status": booking.status})
     return booking
 
 
@@ -162,17 +156,11 @@ def offer_send_personal(
     now = now or timezone.now()
     booking = _booking_for_exception(booking_id=booking_id, user=user)
     if booking.end <= now:
-        raise ConflictError(
-            code="booking_ended",
-            message_nb="Oppdraget er over og kan ikke tilbys en tolk.",
-            message_en="The assignment has ended and cannot be offered to an interpreter.",
-        )
+        raise ConflictError.of("booking_ended")
     found = Interpreter.objects.filter(register_number=register_number).first()
     if found is None:
-        raise NotFoundError(
-            code="interpreter_not_found", message_nb="Fant ikke tolken i registeret.",
-            message_en="Interpreter not found in the register.",
-            fields={"register_number": register_number},
+        raise NotFoundError.of(
+            "interpreter_not_found", fields={"register_number": register_number}
         )
     interpreter = lock_interpreter(interpreter_id=found.pk)
     terms = exception_terms(booking=booking, interpreter=interpreter, exception=exception,
@@ -186,11 +174,7 @@ def offer_send_personal(
     offer = (Offer.objects.select_for_update(no_key=True)
              .filter(booking=booking, interpreter=interpreter).first())
     if offer is not None and hasattr(offer, "assignment"):
-        raise ConflictError(
-            code="interpreter_already_assigned_once",
-            message_nb="Tolken har allerede hatt dette oppdraget og gitt det fra seg.",
-            message_en="The interpreter already had this assignment and gave it up.",
-        )
+        raise ConflictError.of("interpreter_already_assigned_once")
     offers_withdraw(booking=booking, reason="taken",
                     exclude_offer_id=offer.pk if offer is not None else None)
     values = {
@@ -246,15 +230,11 @@ def assignment_record_adhoc(
     booking = _booking_for_exception(booking_id=booking_id, user=user)
     name = " ".join(adhoc_name.split())
     if not name:
-        raise ValidationFailed(
-            code="invalid", message_nb="Oppgi navnet på tolken utenfor registeret.",
-            message_en="Give the name of the interpreter outside the register.",
-            fields={"adhoc_name": ["Required."]},
-        )
+        raise ValidationFailed.of("adhoc_name_missing", fields={"adhoc_name": ["Required."]})
     if len(name) > 200:
-        raise ValidationFailed(code="invalid", message_nb="Navnet er for langt.",
-                               message_en="The name is too long.",
-                               fields={"adhoc_name": ["At most 200 characters."]})
+        raise ValidationFailed.of(
+            "adhoc_name_too_long", fields={"adhoc_name": ["At most 200 characters."]}
+        )
     on = booking_date(booking)
     rules.check_child(age=adhoc_age, child_exception=child_exception)
     rules.check_police_certificate(

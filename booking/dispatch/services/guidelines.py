@@ -22,18 +22,13 @@ __all__ = ["guideline_in_force", "guidelines_in_force", "guideline_publish",
 
 def _clean_platforms(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise ValidationFailed(
-            code="invalid",
-            message_nb="Godkjente plattformer må være en liste med navn.",
-            message_en="Approved platforms must be a list of names.",
-            fields={"remote_platforms": ["A list of strings."]},
+        raise ValidationFailed.of(
+            "remote_platforms_invalid", fields={"remote_platforms": ["A list of strings."]}
         )
     cleaned = list(dict.fromkeys(p.strip() for p in value if p.strip()))
     if any(len(p) > 100 for p in cleaned):
-        raise ValidationFailed(
-            code="invalid",
-            message_nb="Plattformnavn kan ha høyst 100 tegn.",
-            message_en="Platform names can have at most 100 characters.",
+        raise ValidationFailed.of(
+            "platform_name_too_long",
             fields={"remote_platforms": ["At most 100 characters each."]},
         )
     return cleaned
@@ -94,10 +89,8 @@ def guideline_publish_rechecked(
     assignments that no longer qualify are reopened and offered again."""
     check_category_value(field="min_category", value=min_category)
     if not 0 <= late_cancellation_hours <= 24 * 14:
-        raise ValidationFailed(
-            code="invalid",
-            message_nb="Fristen for sen avbestilling må være mellom 0 og 336 timer.",
-            message_en="The late-cancellation window must be between 0 and 336 hours.",
+        raise ValidationFailed.of(
+            "late_cancellation_hours_invalid",
             fields={"late_cancellation_hours": ["Between 0 and 336."]},
         )
     # Lock the organisation row so two publishers cannot take the same version number. NO KEY:

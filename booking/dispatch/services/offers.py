@@ -53,12 +53,6 @@ __all__ = [
 MAX_WAVE = 100
 
 
-def _offer_not_found() -> NotFoundError:
-    return NotFoundError(
-        code="offer_not_found", message_nb="Fant ikke tilbudet.", message_en="Offer not found."
-    )
-
-
 @transaction.atomic
 def offers_send_wave(
     *, booking_id: int, user: User, limit: int | None = None, now: dt.datetime | None = None,
@@ -68,35 +62,27 @@ def offers_send_wave(
     candidates they picked (`register_numbers`)."""
     now = now or timezone.now()
     if limit is not None and not 1 <= limit <= MAX_WAVE:
-        raise ValidationFailed(
-            code="invalid", message_nb=f"limit må være mellom 1 og {MAX_WAVE}.",
-            message_en=f"limit must be between 1 and {MAX_WAVE}.",
-            fields={"limit": [f"Between 1 and {MAX_WAVE}."]},
+        raise ValidationFailed.of(
+            "wave_limit_invalid", limit=MAX_WAVE, fields={"limit": [f"Between 1 and {MAX_WAVE}."]}
         )
     booking = lock_booking(booking_id=booking_id)
     if not (
         (user.has_role(Role.COORDINATOR) and user.organisation_id == booking.provider_id)
         or user.has_role(Role.ADMIN)
     ):
-        raise NotFoundError(code="booking_not_found", message_nb="Fant ikke bestillingen.",
-                            message_en="Booking not found.")
+        raise NotFoundError.of("booking_not_found")
     if booking.status not in BOOKING_WAVE_STATUSES:
-        raise ConflictError(
-            code="booking_not_open",
-            message_nb="Bestillingen kan ikke tilbys nå.",
-            message_en="The booking cannot be offered now.",
-            fields={"status": booking.status},
-        )
+        raise ConflictError.of("booking_cannot_be_offered", fields={"status": booking.status})
     return offers_send_wave_locked(booking=booking, actor=user, limit=limit, now=now,
                                    register_numbers=register_numbers)
 
 
 def _own_offer(*, offer_id: int, user: User) -> Offer:
     if not user.has_role(Role.INTERPRETER) or not user.interpreter_id:
-        raise _offer_not_found()
+        raise NotFoundError.of("offer_not_found")
     offer = Offer.objects.filter(pk=offer_id, interpreter_id=user.interpreter_id).first()
     if offer is None:
-        raise _offer_not_found()
+        raise NotFoundError.of("offer_not_found")
     return offer
 
 
@@ -106,17 +92,11 @@ def _require_pending(offer: Offer, now: dt.datetime) -> None:
             BookingStatus.ASSIGNED, BookingStatus.COMPLETED
         ):
             raise booking_taken_error()
-        raise ConflictError(
-            code="offer_not_pending",
-            message_nb=f"Tilbudet er ikke lenger åpent ({offer.status}).",
-            message_en=f"The offer is no longer open ({offer.status}).",
-            fields={"status": offer.status},
+        raise ConflictError.of(
+            "offer_not_pending", offer_status=offer.status, fields={"status": offer.status}
         )
     if offer.expires_at <= now:
-        raise ConflictError(
-            code="offer_expired", message_nb="Tilbudet har gått ut.",
-            message_en="The offer has expired.",
-        )
+        raise ConflictError.of("offer_expired")
 
 
 def offer_accept(
@@ -135,10 +115,7 @@ def offer_accept(
         offer = lock_offer(offer_id=found.pk)
         if booking.status != BookingStatus.OFFERED and offer.status == OfferStatus.PENDING:
             raise booking_taken_error() if booking.status == BookingStatus.ASSIGNED else (
-                ConflictError(code="booking_not_open",
-                              message_nb="Bestillingen er ikke lenger åpen.",
-                              message_en="The booking is no longer open.",
-                              fields={"status": booking.status}))
+                ConflictError.of("booking_not_open", fields={"status": booking.status}))
         _require_pending(offer, now)
         declarations.require_complete()
         interpreter = lock_interpreter(interpreter_id=offer.interpreter_id)

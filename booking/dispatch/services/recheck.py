@@ -57,7 +57,6 @@ from booking.models import (
 )
 from booking.realtime.outbox import event_record
 from booking.register.selectors import qualifications_valid_on, status_events_blocking
-from booking.rules import TL7_QUALIFIED
 from booking.rules import checks as rules
 from booking.rules.checks import ExceptionRecord
 from booking.rules.status import blocking_event
@@ -252,15 +251,9 @@ def _gather(bookings: Collection[BookingView], work: Iterable[WorkView]) -> _Fac
 
 
 def _not_qualified(*, language: str, on: dt.date, blocked: bool) -> ValidationFailed:
-    why_nb = "oppføringen er suspendert, utelukket eller tilbakekalt" if blocked else (
-        "ingen gyldig oppføring i Nasjonalt tolkeregister")
-    why_en = "the entry is suspended, excluded or revoked" if blocked else (
-        "no valid entry in the National Register of Interpreters")
     return rules.refuse(
-        TL7_QUALIFIED,
-        message_nb=f"Tolken er ikke kvalifisert for {language} {on:%d.%m.%Y} ({why_nb}).",
-        message_en=f"The interpreter is not qualified for {language} on {on:%Y-%m-%d} "
-        f"({why_en}).",
+        "not_qualified_entry_blocked" if blocked else "not_qualified_no_entry",
+        language=language, date=on,
         fields={"language": language, "date": on.isoformat()},
     )
 

@@ -61,13 +61,7 @@ def offers_send_wave_locked(
         candidates = [c for c in candidates if c.register_number in wanted]
         missing = sorted(wanted - {c.register_number for c in candidates})
         if missing:
-            raise ValidationFailed(
-                code="not_a_candidate",
-                message_nb="Noen av tolkene kan ikke få tilbudet (se ?explain= for grunnen).",
-                message_en="Some of the interpreters cannot be offered the booking (see "
-                "?explain= for the reason).",
-                fields={"register_numbers": missing},
-            )
+            raise ValidationFailed.of("not_a_candidate", fields={"register_numbers": missing})
     candidates = candidates[:limit]
     if not candidates:
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():

@@ -138,10 +138,16 @@ def test_starting_states_of_the_operations_come_from_the_table() -> None:
     }
 
 
-def test_the_error_names_the_entity_in_both_languages() -> None:
-    err = IllegalTransition(entity="offer", from_status="accepted", to_status="pending")
-    assert "offer" in err.message_en and "accepted" in err.message_en
-    assert "tilbudet" in err.message_nb and "«pending»" in err.message_nb
+@pytest.mark.parametrize(("entity", "in_bokmal"), [
+    ("booking", "bestillingen"), ("offer", "tilbudet"), ("assignment", "tildelingen"),
+])
+def test_the_error_names_the_entity_in_both_languages(entity: str, in_bokmal: str) -> None:
+    err = IllegalTransition(entity=entity, from_status="accepted", to_status="pending")
+    assert (err.code, err.status_code) == ("illegal_transition", 409)
+    assert err.message_en == f"The {entity} cannot change from 'accepted' to 'pending'."
+    assert err.message_nb == (
+        f"Statusen til {in_bokmal} kan ikke endres fra «accepted» til «pending»."
+    )
 
 
 # --- writing through the lifecycle -------------------------------------------------------------

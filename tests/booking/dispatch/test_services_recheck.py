@@ -194,6 +194,8 @@ def test_import_withdraws_pending_offers_that_no_longer_qualify() -> None:
         OfferStatus.PENDING
     entry = AuditEntry.objects.get(booking=booking, action="offer_withdrawn")
     assert entry.details["rule"] == TL7_QUALIFIED and entry.reason.startswith(TL7_QUALIFIED)
+    assert "The interpreter is not qualified for ara on 2027-01-04 (no valid entry in the " \
+        "National Register of Interpreters)." in entry.reason
     assert entry.details["interpreter"] == lapsing.interpreter.register_number
     event = Event.objects.get(kind="offer.withdrawn", interpreter=lapsing.interpreter)
     assert event.payload["offer_id"] == withdrawn.pk
@@ -267,6 +269,8 @@ def test_import_suspension_still_reopens_with_the_rule_code() -> None:
     assert result.newly_suspended and result.reopened_assignments == 1
     entry = assert_reopened(booking, user, TL7_QUALIFIED, action="register_reopened")
     assert entry.actor_role == "register"
+    assert "The interpreter is not qualified for ara on 2027-01-04 (the entry is suspended, " \
+        "excluded or revoked)." in entry.reason
 
 
 # --- guidelines -------------------------------------------------------------------------------

@@ -157,6 +157,22 @@ def test_import_endpoint_rejects_bad_file_and_changes_nothing(admin_api: APIClie
     assert not Interpreter.objects.exists()
 
 
+def test_a_refused_register_file_is_explained_in_the_request_language(
+    admin_api: APIClient,
+) -> None:
+    bad = [*GOOD[:9], "ara", "Q", *GOOD[11:]]
+    english, bokmal = (
+        admin_api.post("/api/v1/register/imports/", {"file": _csv(GOOD, bad)},
+                       format="multipart", HTTP_ACCEPT_LANGUAGE=language).json()
+        for language in ("en", "nb")
+    )
+    assert english["code"] == bokmal["code"] == "register_import_invalid"
+    assert english["detail"] == "The file was not imported: every row must be valid. See errors."
+    assert bokmal["detail"] == "Filen ble ikke importert: alle rader må være gyldige. Se errors."
+    assert english["section"] is bokmal["section"] is None
+    assert english["fields"] == bokmal["fields"] == {"file": ["register_import_invalid"]}
+
+
 def test_import_endpoint_requires_a_file_and_an_admin(
     admin_api: APIClient, coordinator_api: APIClient
 ) -> None:
