@@ -27,13 +27,11 @@ from booking.dispatch.lifecycle import (
     booking_can,
     booking_created,
     booking_transition,
-    offer_close,
     offers_withdraw,
 )
 from booking.dispatch.locks import lock_booking
 from booking.dispatch.selectors import (
     booking_candidates_ranked,
-    booking_date,
     guideline_in_force,
 )
 from booking.dispatch.services.waves import assignment_reopen, offers_send_wave_locked
@@ -45,17 +43,13 @@ from booking.models import (
     CancelledBy,
     Gender,
     IdempotencyRecord,
-    Interpreter,
     Modality,
-    Offer,
-    OfferStatus,
     Organisation,
     ProviderAgreement,
     Role,
     Sector,
     User,
 )
-from booking.register.selectors import qualification_on, status_events_blocking
 from booking.rules import checks as rules
 from booking.rules import rule_set_for, rules_in_force, times
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
@@ -437,65 +431,3 @@ def assignment_cancel_by_interpreter(
                       action="interpreter_cancelled", now=now)
     booking.refresh_from_db()
     return booking
-
-
-def assignments_reopen_for_blocked(*, interpreter_ids: list[int], reason: str) -> int:
-    """Take suspended, excluded or revoked interpreters off their future assignments: each such
-    booking reopens (with the reason in the audit trail) and is offered again. Pending offers to
-    them are withdrawn. Returns the number of assignments reopened."""
-    if not interpreter_ids:
-        return 0
-    now = timezone.now()
-    reopened = 0
-    with transaction.atomic():
-        future = list(
-            Assignment.objects.filter(
-                interpreter_id__in=interpreter_ids, status=AssignmentStatus.ACTIVE,
-                start__gt=now,
-            ).values_list("pk", "booking_id", "interpreter_id")
-        )
-        pending = list(
-            Offer.objects.filter(
-                interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
-            ).values_list("pk", "booking_id", "interpreter_id")
-        )
-        for booking_id in sorted({b for _, b, _ in future} | {b for _, b, _ in pending}):
-            booking = lock_booking(booking_id=booking_id)
-            on = booking_date(booking)
-            for offer in Offer.objects.filter(
-                booking=booking, interpreter_id__in=interpreter_ids, status=OfferStatus.PENDING
-            ):
-                # A personal offer may go to a non-qualified interpreter on a documented
-                # exception: only a suspension, exclusion or revocation withdraws it.
-                basis = "exception" if offer.personal else "qualified"
-                if _still_allowed(offer.interpreter_id, booking, on, basis):
-                    continue
-                offer_close(offer=offer, booking=booking, reason="cancelled", now=now)
-            assignment = (
-                Assignment.objects.select_for_update()
-                .filter(booking=booking, interpreter_id__in=interpreter_ids,
-                        status=AssignmentStatus.ACTIVE, start__gt=now)
-                .first()
-            )
-            if assignment is None or assignment.interpreter_id is None:
-                continue
-            if _still_allowed(assignment.interpreter_id, booking, on, assignment.basis):
-                continue
-            assignment_reopen(booking, assignment, status=AssignmentStatus.REOPENED,
-                              actor=None, reason=reason, action="register_reopened",
-                              actor_role="register", now=now)
-            reopened += 1
-    return reopened
-
-
-def _still_allowed(interpreter_id: int, booking: Booking, on: dt.date, basis: str) -> bool:
-    """After a register change: is the interpreter still allowed on this booking's day?"""
-    blocking = status_events_blocking(first=on, language=booking.language).filter(
-        interpreter_id=interpreter_id
-    )
-    if blocking.exists():
-        return False
-    if basis != "qualified":
-        return True
-    interpreter = Interpreter.objects.get(pk=interpreter_id)
-    return qualification_on(interpreter=interpreter, language=booking.language, on=on) is not None

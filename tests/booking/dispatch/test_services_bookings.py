@@ -7,11 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from booking.dispatch.selectors import booking_candidates, booking_fact_fields, candidate_explain
 from booking.dispatch.services.bookings import (
     assignment_cancel_by_interpreter,
-    assignments_reopen_for_blocked,
     booking_cancel,
     booking_complete,
     booking_create,
@@ -19,6 +19,7 @@ from booking.dispatch.services.bookings import (
 from booking.dispatch.services.exception_path import assignment_record_adhoc, offer_send_personal
 from booking.dispatch.services.guidelines import guideline_publish
 from booking.dispatch.services.offers import offer_accept, offers_send_wave
+from booking.dispatch.services.recheck import recheck_interpreters
 from booking.models import (
     Assignment,
     AuditEntry,
@@ -544,15 +545,16 @@ def test_register_change_reopens_future_assignments() -> None:
     offer_accept(offer_id=offer.pk, user=user, declarations=YES, now=NOW)
     factories.StatusEventFactory(interpreter=user.interpreter, kind="suspension",
                                  valid_from=dt.date(2026, 1, 1))
-    count = assignments_reopen_for_blocked(interpreter_ids=[user.interpreter_id, 999999],
-                                           reason="suspended (register import)")
-    assert count == 1
+    with transaction.atomic():
+        result = recheck_interpreters(interpreter_ids=[user.interpreter_id, 999999],
+                                      cause="suspended (register import)")
+    assert result.reopened_assignments == 1
     assignment = Assignment.objects.get(booking=booking, interpreter=user.interpreter)
     assert assignment.status == "reopened"
     booking.refresh_from_db()
     assert booking.status == BookingStatus.OFFERED
     entry = AuditEntry.objects.get(booking=booking, action="register_reopened")
-    assert entry.reason == "suspended (register import)" and entry.actor_role == "register"
+    assert entry.reason.endswith("[suspended (register import)]") and entry.actor_role == "register"
     # The substitute's offer was withdrawn when the booking was taken: it is offered again.
     assert Offer.objects.get(booking=booking, interpreter_id=substitute.interpreter_id).status \
         == OfferStatus.PENDING
@@ -569,14 +571,15 @@ def test_register_change_withdraws_a_personal_offer_only_when_it_blocks() -> Non
     offer = offer_send_personal(booking_id=booking.pk, user=w.coordinator,
                                 register_number=unqualified.interpreter.register_number,
                                 exception=EXCEPTION, now=NOW)
-    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
-                                   reason="register import")
+    with transaction.atomic():
+        recheck_interpreters(interpreter_ids=[unqualified.interpreter_id], cause="register import")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING
     factories.StatusEventFactory(interpreter=unqualified.interpreter, kind="suspension",
                                  valid_from=dt.date(2026, 1, 1))
-    assignments_reopen_for_blocked(interpreter_ids=[unqualified.interpreter_id],
-                                   reason="suspended (register import)")
+    with transaction.atomic():
+        recheck_interpreters(interpreter_ids=[unqualified.interpreter_id],
+                             cause="suspended (register import)")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.WITHDRAWN
 
