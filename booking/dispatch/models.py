@@ -9,6 +9,8 @@ audit trail is append-only (a PostgreSQL trigger rejects UPDATE and DELETE).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,9 @@ from booking.choices import Category, Gender, Modality, Sector
 from tolk.reference.languages import validate_language_code
 from tolk.reference.validators import validate_municipality
 from tolk.times import minutes_between
+
+# The window when a booking has no guideline (older bookings); a guideline's own default too.
+DEFAULT_LATE_CANCELLATION_HOURS = 24
 
 
 class DutyBasis(models.TextChoices):
@@ -159,7 +164,7 @@ class Guideline(models.Model):
         _("police certificate required"), default=False
     )
     late_cancellation_hours = models.PositiveIntegerField(
-        _("late cancellation window (hours)"), default=24
+        _("late cancellation window (hours)"), default=DEFAULT_LATE_CANCELLATION_HOURS
     )
     ordering_routine = models.TextField(_("ordering routine"), blank=True)
     mandatory_use = models.TextField(_("when an interpreter is mandatory"), blank=True)
@@ -328,6 +333,13 @@ class Booking(models.Model):
     @property
     def duration_minutes(self) -> int:
         return minutes_between(self.start, self.end)
+
+    @property
+    def late_cancellation_hours(self) -> int:
+        """The late-cancellation window of the guideline the booking was made under."""
+        if self.guideline is None:
+            return DEFAULT_LATE_CANCELLATION_HOURS
+        return self.guideline.late_cancellation_hours
 
 
 class Offer(models.Model):
@@ -524,6 +536,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"assignment {self.pk} booking {self.booking_id}"
+
+    @property
+    def accepted_at(self) -> dt.datetime | None:
+        """When the interpreter took the assignment: accepting the offer, or (outside the
+        register) when the provider recorded the written declaration."""
+        return self.declaration_recorded_at or self.declared_at or self.created_at
 
     @property
     def interpreter_label(self) -> str:

@@ -177,6 +177,11 @@ class BookingCheckOutput(serializers.Serializer):
     free_qualified_interpreters = serializers.IntegerField()
     by_category = serializers.DictField(child=serializers.IntegerField(),
                                         help_text="Free qualified interpreters per category A–E.")
+    late_cancellation_hours = serializers.IntegerField(
+        help_text="The guideline's late-cancellation window before the start, in hours.")
+    late_cancellation_on_acceptance = serializers.BooleanField(
+        help_text="Booked now, the booking starts inside that window: a cancellation after an "
+        "interpreter has accepted it would already be late (before any acceptance it never is).")
 
 
 class CandidateOutput(serializers.Serializer):

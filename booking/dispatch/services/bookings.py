@@ -56,8 +56,8 @@ from booking.models import (
     User,
 )
 from booking.register.selectors import qualification_on, status_events_blocking
+from booking.rules import cancellation, rule_set_for, rules_in_force, times
 from booking.rules import checks as rules
-from booking.rules import rule_set_for, rules_in_force, times
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.reference.languages import AMBIGUOUS_LANGUAGE, language_resolve
 from tolk.reference.validators import is_valid_municipality
@@ -275,6 +275,11 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
         "police_certificate_required": draft.police_certificate_required,
         "free_qualified_interpreters": candidates.total,
         "by_category": candidates.by_category,
+        "late_cancellation_hours": draft.late_cancellation_hours,
+        # Made now, this close to the start: cancelling once an interpreter accepts is late.
+        "late_cancellation_on_acceptance": cancellation.created_inside_late_window(
+            start=draft.start, created_at=now, hours=draft.late_cancellation_hours,
+        ),
     }
 
 
@@ -369,8 +374,10 @@ def _live_assignment_locked(booking: Booking) -> Assignment | None:
 def booking_cancel(
     *, booking_id: int, user: User, reason: str = "", now: dt.datetime | None = None
 ) -> Booking:
-    """Cancel by the customer (or the provider). Late when inside the guideline's window before
-    the start; the flag is kept for billing and statistics."""
+    """Cancel by the customer (or the provider). Late (the flag is kept for billing and
+    statistics) as `booking.rules.cancellation` decides: never before an interpreter has accepted,
+    inside the guideline's window before the start, and for a booking made inside the window from
+    the acceptance."""
     now = now or timezone.now()
     booking = lock_booking(booking_id=booking_id)
     by = _require_customer_or_provider(user, booking)
@@ -381,14 +388,18 @@ def booking_cancel(
             message_en=f"The booking is already {booking.status}.",
             fields={"status": booking.status},
         )
-    hours = booking.guideline.late_cancellation_hours if booking.guideline else 24
-    booking.late_cancellation = instant(now) >= instant(booking.start) - dt.timedelta(hours=hours)
+    hours = booking.late_cancellation_hours
+    assignment = _live_assignment_locked(booking)
+    booking.late_cancellation = cancellation.cancellation_is_late(
+        start=booking.start, created_at=booking.created_at,
+        accepted_at=assignment.accepted_at if assignment else None,
+        cancelled_at=now, hours=hours,
+    )
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancelled_by_user = user
     booking.cancel_reason = reason[:500]
     offers_withdraw(booking=booking, reason="cancelled")
-    assignment = _live_assignment_locked(booking)
     if assignment is not None:
         assignment_end(assignment=assignment, to_status=AssignmentStatus.CANCELLED, now=now,
                        reason=f"booking cancelled by {by}")

@@ -141,7 +141,20 @@ def test_check_counts_free_qualified_interpreters_and_saves_nothing() -> None:
     assert data["free_qualified_interpreters"] == 2
     assert data["by_category"]["A"] == 1
     assert data["guideline_version"] == 1
+    assert data["late_cancellation_hours"] == 24
+    assert data["late_cancellation_on_acceptance"] is False
     assert Booking.objects.count() == 0
+
+
+def test_check_tells_when_a_cancellation_after_acceptance_would_be_late() -> None:
+    from django.utils import timezone
+
+    w = world()
+    start = timezone.now() + dt.timedelta(hours=5)
+    soon = client_for(w.booker).post(URL + "check/", body(start=start), format="json")
+    assert soon.status_code == 200, soon.json()
+    assert soon.json()["late_cancellation_on_acceptance"] is True
+    assert soon.json()["late_cancellation_hours"] == 24
 
 
 def test_tenant_isolation() -> None:

@@ -154,6 +154,12 @@ async function runCheck() {
         .map(([cat, c]) => `${cat}: ${c}`);
       nodes.push(para(`${texts.by_category}: ${parts.join(", ")}`, "muted"));
     }
+    if (data.late_cancellation_on_acceptance) {
+      const late = para(texts.late_on_acceptance.replace("%(hours)s", data.late_cancellation_hours),
+        "notice notice--warning");
+      late.dataset.lateOnAcceptance = "true";
+      nodes.push(late);
+    }
     show(nodes);
   } else {
     const box = document.createElement("div");
