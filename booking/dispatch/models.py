@@ -295,6 +295,9 @@ class Booking(models.Model):
     )
     cancel_reason = models.CharField(max_length=500, blank=True, default="")
     late_cancellation = models.BooleanField(default=False)
+    # Started within TOLK_ACUTE_HOURS of being made: decided then and kept, so it does not change
+    # as the start comes closer.
+    acute = models.BooleanField(_("acute"), default=False, db_default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

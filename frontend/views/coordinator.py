@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from booking.dispatch.selectors import (
     offers_for_booking,
 )
 from booking.dispatch.services.offers import offers_send_wave
+from booking.dispatch.services.waves import wave_size_for
 from booking.models import Booking, BookingStatus, Role, User
 from booking.register.selectors import qualified_interpreters
 from frontend.access import role_required
@@ -45,6 +47,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "bookings": list(paged["page"].object_list),
         "since": last_event_id(user=user),
         "live_texts": status_texts(),
+        "acute_hours": settings.TOLK_ACUTE_HOURS,
     }
     if request.GET.get("fragment") == "rows":
         return render(request, "frontend/coordinator/board_rows.html", context)
@@ -118,7 +121,8 @@ def dispatch_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = _dispatch_context(user, booking_id, with_excluded=with_excluded)
     if fragment == "excluded":
         return render(request, "frontend/coordinator/excluded.html", context)
-    context["wave_form"] = OfferWaveForm()
+    # An acute booking's first wave goes to more candidates (TOLK_ACUTE_FIRST_WAVE).
+    context["wave_form"] = OfferWaveForm(initial={"limit": wave_size_for(context["booking"])})
     explain = request.GET.get("explain", "").strip()
     if explain:
         if REGISTER_NUMBER_RE.match(explain):

@@ -134,6 +134,9 @@ class BookingOutput(serializers.Serializer):
     cancel_reason = BlankAsNullCharField(required=False, help_text=_NOT_FOR_INTERPRETERS)
     late_cancellation = serializers.BooleanField(required=False,
                                                  help_text=_NOT_FOR_INTERPRETERS)
+    acute = serializers.BooleanField(
+        help_text="Made to start within TOLK_ACUTE_HOURS (decided when it was made): a larger "
+        "first wave, short offer expiry, first on the dispatch board.")
 
     def get_language_name(self, booking: Booking) -> str:
         return language_name(booking.language)
@@ -174,6 +177,7 @@ class BookingCheckOutput(serializers.Serializer):
     min_category = serializers.CharField(allow_blank=True)
     qualified_required = serializers.BooleanField()
     police_certificate_required = serializers.BooleanField()
+    acute = serializers.BooleanField(help_text="Booked now, the booking would be acute.")
     free_qualified_interpreters = serializers.IntegerField()
     by_category = serializers.DictField(child=serializers.IntegerField(),
                                         help_text="Free qualified interpreters per category A–E.")

@@ -249,6 +249,7 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         ),
         "guideline": guideline,
         "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
+        "acute": times.is_acute(start=data.start, now=now, hours=settings.TOLK_ACUTE_HOURS),
     }
     return Prepared(values=values, rule_set=values["rule_set"], on=on,
                     guideline_version=guideline.version)
@@ -273,6 +274,7 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
         "min_category": draft.min_category,
         "qualified_required": draft.qualified_required,
         "police_certificate_required": draft.police_certificate_required,
+        "acute": draft.acute,
         "free_qualified_interpreters": candidates.total,
         "by_category": candidates.by_category,
         "late_cancellation_hours": draft.late_cancellation_hours,
@@ -333,6 +335,7 @@ def booking_create(
                     "guideline_version": prepared.guideline_version,
                     "duty_basis": booking.duty_basis,
                     "qualified_required": booking.qualified_required,
+                    "acute": booking.acute,
                 },
             )
             if getattr(settings, "TOLK_AUTO_DISPATCH", False):

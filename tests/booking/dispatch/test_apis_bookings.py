@@ -146,6 +146,23 @@ def test_check_counts_free_qualified_interpreters_and_saves_nothing() -> None:
     assert Booking.objects.count() == 0
 
 
+def test_acute_is_in_every_booking_output() -> None:
+    from django.utils import timezone
+
+    w = world()
+    api = client_for(w.booker)
+    planned = api.post(URL, body(), format="json").json()
+    acute = api.post(URL, body(start=timezone.now() + dt.timedelta(hours=5)), format="json")
+    assert acute.status_code == 201, acute.json()
+    assert planned["acute"] is False and acute.json()["acute"] is True
+    assert api.get(f"{URL}{acute.json()['id']}/").json()["acute"] is True
+    listed = {b["id"]: b["acute"] for b in api.get(URL).json()["results"]}
+    assert listed == {planned["id"]: False, acute.json()["id"]: True}
+    check = api.post(URL + "check/", body(start=timezone.now() + dt.timedelta(hours=5)),
+                     format="json")
+    assert check.json()["acute"] is True
+
+
 def test_check_tells_when_a_cancellation_after_acceptance_would_be_late() -> None:
     from django.utils import timezone
 
