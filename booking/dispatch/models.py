@@ -298,6 +298,11 @@ class Booking(models.Model):
     # Started within TOLK_ACUTE_HOURS of being made: decided then and kept, so it does not change
     # as the start comes closer.
     acute = models.BooleanField(_("acute"), default=False, db_default=False)
+    # When the interpreter who holds it accepted, and how long that was after the booking was made
+    # (real time, whole seconds). Set by the lifecycle each time the booking becomes assigned.
+    filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
+    time_to_fill_seconds = models.PositiveIntegerField(_("time to fill (seconds)"), null=True,
+                                                       blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -308,6 +313,7 @@ class Booking(models.Model):
             models.Index(fields=["customer", "start"]),
             models.Index(fields=["provider", "start"]),
             models.Index(fields=["status", "start"]),
+            models.Index(fields=["provider", "filled_at"], name="booking_provider_filled"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),

@@ -4,12 +4,14 @@ offer wave."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from booking.dispatch.selectors import (
     booking_live_assignment,
     candidate_explain,
     offers_for_booking,
+    time_to_fill_by_acute,
 )
 from booking.dispatch.services.offers import offers_send_wave
 from booking.dispatch.services.waves import wave_size_for
@@ -34,6 +37,8 @@ from tolk.errors import DomainError
 
 CANDIDATES_SHOWN = 50
 BOARD_PAGE_SIZE = 100
+# The time-to-fill figures on the board cover the bookings filled in this many last days.
+FILL_DAYS = 30
 EXCLUDED_SHOWN = 15
 SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
 
@@ -51,6 +56,10 @@ def board(request: HttpRequest) -> HttpResponse:
     }
     if request.GET.get("fragment") == "rows":
         return render(request, "frontend/coordinator/board_rows.html", context)
+    fill = time_to_fill_by_acute(provider_id=user.organisation_id,
+                                 since=timezone.now() - dt.timedelta(days=FILL_DAYS))
+    context["fill_days"] = FILL_DAYS
+    context["fill_times"] = [(_("Acute"), fill[True]), (_("Not acute"), fill[False])]
     return render(request, "frontend/coordinator/board.html", context)
 
 

@@ -188,3 +188,26 @@ def test_acute_first_wave_form_offers_the_larger_wave(client: Client, settings) 
     client.force_login(w.coordinator)
     body = client.get(f"/dispatch/{acute.pk}/").content.decode()
     assert 'name="limit" value="12"' in body
+
+
+def test_board_shows_time_to_fill_for_the_last_30_days(client: Client) -> None:
+    from django.utils import timezone
+
+    from booking.models import Booking
+
+    w = world()
+    now = timezone.now()
+    for acute, minutes in ((True, 10), (True, 30), (False, 240)):
+        b = book(w, soon(2))
+        Booking.objects.filter(pk=b.pk).update(acute=acute, time_to_fill_seconds=minutes * 60,
+                                               filled_at=now, status="assigned")
+    client.force_login(w.coordinator)
+    body = client.get("/dispatch/").content.decode()
+    panel = body[body.index("data-fill-times"):]
+    assert "Tid til tolk, siste 30 dager" in panel
+    acute_row = panel[panel.index("Akutt"):panel.index("Ikke akutt")]
+    assert [cell.split("<")[0] for cell in acute_row.split('<td class="num">')[1:]] == [
+        "2", "10", "30"]
+    planned_row = panel[panel.index("Ikke akutt"):]
+    assert [cell.split("<")[0] for cell in planned_row.split('<td class="num">')[1:4]] == [
+        "1", "240", "240"]

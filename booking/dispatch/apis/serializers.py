@@ -86,7 +86,7 @@ STAFF_FIELDS = (
     "duty_basis", "assessment_note", "case_reference", "preferred_gender", "min_category",
     "qualified_required", "police_certificate_required", "guideline_version", "rule_set", "wave",
     "created_at", "cancelled_at", "cancelled_by", "cancel_reason", "late_cancellation",
-    "assignment",
+    "assignment", "filled_at", "time_to_fill_seconds",
 )
 _NOT_FOR_INTERPRETERS = "Not shown to interpreters."
 
@@ -134,6 +134,13 @@ class BookingOutput(serializers.Serializer):
     cancel_reason = BlankAsNullCharField(required=False, help_text=_NOT_FOR_INTERPRETERS)
     late_cancellation = serializers.BooleanField(required=False,
                                                  help_text=_NOT_FOR_INTERPRETERS)
+    filled_at = InstantOutputField(
+        required=False, allow_null=True,
+        help_text="When the interpreter who holds it accepted. " + _NOT_FOR_INTERPRETERS)
+    time_to_fill_seconds = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="From when the booking was made to that acceptance, in seconds. "
+        + _NOT_FOR_INTERPRETERS)
     acute = serializers.BooleanField(
         help_text="Made to start within TOLK_ACUTE_HOURS (decided when it was made): a larger "
         "first wave, short offer expiry, first on the dispatch board.")

@@ -278,7 +278,7 @@ def assignment_record_adhoc(
     )
     assignment_event(assignment, change="assigned")
     booking_transition(
-        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user,
+        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user, accepted_at=now,
         action="assigned_by_exception" if basis == rules.BASIS_EXCEPTION else "assigned_directly",
         reason=exception.justification if exception else "",
         details={
