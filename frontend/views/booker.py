@@ -123,6 +123,11 @@ def _check_texts() -> dict[str, str]:
         "problem": _("Problem"),
         "incomplete": _("Fill in language, time and duty basis to see who is free."),
         "failed": _("The check could not be done right now. You can still send the booking."),
+        "remote_suggestion": _(
+            "This booking is acute and few qualified interpreters are free to come on site "
+            "(%(onsite)s). Over video %(video)s are free, over phone %(phone)s: consider video or "
+            "phone."
+        ),
         "late_on_acceptance": _(
             "The booking starts in less than %(hours)s hours: once an interpreter has accepted "
             "it, cancelling is a late cancellation and may be charged."

@@ -177,6 +177,9 @@ def test_booking_form_tells_when_cancelling_after_acceptance_is_late(client: Cli
     assert "Bestillingen starter om mindre enn %(hours)s timer" in body
     english = client.get("/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The booking starts in less than %(hours)s hours" in english
+    # The check's suggestion of video or phone for an acute on-site booking, in both languages.
+    assert "Over skjerm er %(video)s ledige, over telefon %(phone)s" in body
+    assert "Over video %(video)s are free, over phone %(phone)s" in english
 
 
 def test_cancel_in_good_time_has_no_late_warning(client: Client) -> None:

@@ -172,6 +172,14 @@ class BookingDetailOutput(BookingOutput):
 BookingPageOutput = paginated("PaginatedBookingList", BookingOutput(many=True))
 
 
+class RemoteSuggestionOutput(serializers.Serializer):
+    """Free qualified interpreters on site and, instead, over video and over phone."""
+
+    onsite = serializers.IntegerField()
+    video = serializers.IntegerField()
+    phone = serializers.IntegerField()
+
+
 class BookingCheckOutput(serializers.Serializer):
     """The dry run: the rules that apply on the day and the free qualified interpreters."""
 
@@ -188,6 +196,11 @@ class BookingCheckOutput(serializers.Serializer):
     free_qualified_interpreters = serializers.IntegerField()
     by_category = serializers.DictField(child=serializers.IntegerField(),
                                         help_text="Free qualified interpreters per category A–E.")
+    remote_suggestion = RemoteSuggestionOutput(
+        allow_null=True,
+        help_text="An acute on-site booking with too few free interpreters for its first wave "
+        "(TOLK_ACUTE_FIRST_WAVE), when video or phone would find more and the organisation has "
+        "an approved platform: the counts. Null otherwise.")
     late_cancellation_hours = serializers.IntegerField(
         help_text="The guideline's late-cancellation window before the start, in hours.")
     late_cancellation_on_acceptance = serializers.BooleanField(

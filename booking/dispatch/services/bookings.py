@@ -264,6 +264,7 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
     draft = Booking(**prepared.values)
     candidates = booking_candidates_ranked(booking=draft, now=now, limit=1)
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
+    remote = _remote_suggestion(prepared=prepared, draft=draft, onsite=candidates.total, now=now)
     return {
         "ok": True,
         "rule_set": prepared.rule_set,
@@ -277,12 +278,34 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
         "acute": draft.acute,
         "free_qualified_interpreters": candidates.total,
         "by_category": candidates.by_category,
+        "remote_suggestion": remote,
         "late_cancellation_hours": draft.late_cancellation_hours,
         # Made now, this close to the start: cancelling once an interpreter accepts is late.
         "late_cancellation_on_acceptance": cancellation.created_inside_late_window(
             start=draft.start, created_at=now, hours=draft.late_cancellation_hours,
         ),
     }
+
+
+def _remote_suggestion(*, prepared: Prepared, draft: Booking, onsite: int, now: dt.datetime
+                       ) -> dict[str, int] | None:
+    """For an acute on-site booking with too few free interpreters to fill its first wave
+    (TOLK_ACUTE_FIRST_WAVE): the free qualified interpreters over video and phone, when either
+    adds to them and the organisation has approved a platform for remote interpreting (§ 8).
+    IMDi recommends video when the need is urgent. None otherwise."""
+    guideline = draft.guideline
+    if (not draft.acute or draft.modality != Modality.ONSITE
+            or onsite >= settings.TOLK_ACUTE_FIRST_WAVE
+            or guideline is None or not guideline.remote_platforms):
+        return None
+    counts = {"onsite": onsite}
+    for modality in (Modality.VIDEO, Modality.PHONE):
+        remote = Booking(**{**prepared.values, "modality": modality, "address": "",
+                            "platform": guideline.remote_platforms[0]})
+        counts[str(modality)] = booking_candidates_ranked(booking=remote, now=now, limit=1).total
+    if max(counts["video"], counts["phone"]) <= onsite:
+        return None
+    return counts
 
 
 def _idempotent_result(*, user: User, key: str, fingerprint: str) -> Booking | None:

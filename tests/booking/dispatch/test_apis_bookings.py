@@ -143,6 +143,7 @@ def test_check_counts_free_qualified_interpreters_and_saves_nothing() -> None:
     assert data["guideline_version"] == 1
     assert data["late_cancellation_hours"] == 24
     assert data["late_cancellation_on_acceptance"] is False
+    assert data["acute"] is False and data["remote_suggestion"] is None
     assert Booking.objects.count() == 0
 
 
@@ -161,6 +162,18 @@ def test_acute_is_in_every_booking_output() -> None:
     check = api.post(URL + "check/", body(start=timezone.now() + dt.timedelta(hours=5)),
                      format="json")
     assert check.json()["acute"] is True
+
+
+def test_check_suggests_video_for_an_acute_onsite_booking_nobody_can_come_to() -> None:
+    from django.utils import timezone
+
+    w = world()
+    interpreter_user(offers_onsite=False)
+    start = timezone.now() + dt.timedelta(hours=5)
+    check = client_for(w.booker).post(URL + "check/", body(start=start), format="json")
+    assert check.status_code == 200, check.json()
+    assert check.json()["free_qualified_interpreters"] == 0
+    assert check.json()["remote_suggestion"] == {"onsite": 0, "video": 1, "phone": 1}
 
 
 def test_check_tells_when_a_cancellation_after_acceptance_would_be_late() -> None:

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from booking.dispatch.services.bookings import booking_check, booking_create
 from booking.dispatch.services.offers import offers_send_wave
-from booking.models import AuditEntry, Booking
+from booking.models import AuditEntry, Booking, Guideline
 from tests.booking.booking_helpers import BEFORE_CUTOFF, qualified, request, world
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,49 @@ def test_an_acute_first_wave_is_larger_and_its_offers_expire_sooner() -> None:
     # The coordinator who names a number gets that number, acute or not.
     named = offers_send_wave(booking_id=acute.pk, user=w.coordinator, limit=1, now=later)
     assert len(named) == 1
+
+
+@override_settings(**ACUTE)
+def test_an_acute_onsite_booking_with_few_candidates_is_told_about_video_and_phone() -> None:
+    w = world()
+    qualified()  # comes on site, and also does video and phone
+    for _ in range(3):
+        qualified(offers_onsite=False, offers_phone=False)  # video only
+    qualified(offers_onsite=False, offers_video=False)  # phone only
+    start = BEFORE_CUTOFF
+    acute = booking_check(user=w.booker, data=request(start), now=start - dt.timedelta(hours=5))
+    assert acute["free_qualified_interpreters"] == 1
+    assert acute["remote_suggestion"] == {"onsite": 1, "video": 4, "phone": 2}
+    # Made in good time: no suggestion; nor for a remote booking.
+    planned = booking_check(user=w.booker, data=request(start), now=start - dt.timedelta(days=3))
+    assert planned["remote_suggestion"] is None
+    video = booking_check(
+        user=w.booker, data=request(start, modality="video", platform="Teams (helsenett)"),
+        now=start - dt.timedelta(hours=5))
+    assert video["remote_suggestion"] is None
+
+
+@override_settings(**ACUTE)
+def test_no_remote_suggestion_when_it_would_find_nobody_more_or_has_no_platform() -> None:
+    w = world()
+    for _ in range(2):
+        qualified()  # on site, video and phone alike
+    start, now = BEFORE_CUTOFF, BEFORE_CUTOFF - dt.timedelta(hours=5)
+    assert booking_check(user=w.booker, data=request(start), now=now)["remote_suggestion"] is None
+    qualified(offers_onsite=False)
+    assert booking_check(user=w.booker, data=request(start), now=now)["remote_suggestion"] == {
+        "onsite": 2, "video": 3, "phone": 3}
+    # Without an approved platform remote interpreting is not possible (§ 8).
+    Guideline.objects.filter(organisation=w.customer).update(remote_platforms=[])
+    assert booking_check(user=w.booker, data=request(start), now=now)["remote_suggestion"] is None
+
+
+@override_settings(**{**ACUTE, "TOLK_ACUTE_FIRST_WAVE": 2})
+def test_enough_onsite_candidates_for_the_first_wave_need_no_suggestion() -> None:
+    w = world()
+    for _ in range(2):
+        qualified()
+    qualified(offers_onsite=False)
+    start = BEFORE_CUTOFF
+    check = booking_check(user=w.booker, data=request(start), now=start - dt.timedelta(hours=5))
+    assert check["remote_suggestion"] is None
