@@ -415,17 +415,17 @@ def booking_cancel(
             fields={"status": booking.status},
         )
     hours = booking.late_cancellation_hours
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    booking.cancelled_by_user = user
+    booking.cancel_reason = reason[:500]
+    offers_withdraw(booking=booking, reason="cancelled")
     assignment = _live_assignment_locked(booking)
     booking.late_cancellation = cancellation.cancellation_is_late(
         start=booking.start, created_at=booking.created_at,
         accepted_at=assignment.accepted_at if assignment else None,
         cancelled_at=now, hours=hours,
     )
-    booking.cancelled_at = now
-    booking.cancelled_by = by
-    booking.cancelled_by_user = user
-    booking.cancel_reason = reason[:500]
-    offers_withdraw(booking=booking, reason="cancelled")
     if assignment is not None:
         assignment_end(assignment=assignment, to_status=AssignmentStatus.CANCELLED, now=now,
                        reason=f"booking cancelled by {by}")
