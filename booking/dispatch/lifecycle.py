@@ -296,6 +296,7 @@ def offer_payload(offer: Offer, booking: Booking) -> dict[str, object]:
         "terminology_notes": booking.terminology_notes,
         "expires_at": offer.expires_at.isoformat(),
         "personal": offer.personal,
+        "acute": booking.acute,
     }
     if booking.modality == Modality.ONSITE:
         payload["municipality"] = booking.municipality

@@ -328,6 +328,7 @@ class InterpreterOfferOutput(OptionalKeysSerializer):
     terminology_notes = serializers.CharField(allow_blank=True)
     expires_at = serializers.DateTimeField()
     personal = serializers.BooleanField()
+    acute = serializers.BooleanField(help_text="An acute booking (see the booking's `acute`).")
     municipality = serializers.CharField(required=False, allow_blank=True,
                                          help_text="On-site only.")
     address = serializers.CharField(required=False, allow_blank=True, help_text="On-site only.")

@@ -9,8 +9,16 @@ from django.test import override_settings
 
 from booking.dispatch.services.bookings import booking_check, booking_create
 from booking.dispatch.services.offers import offers_send_wave
-from booking.models import AuditEntry, Booking, Guideline
-from tests.booking.booking_helpers import BEFORE_CUTOFF, qualified, request, world
+from booking.models import AuditEntry, Booking, Event, Guideline
+from tests.booking.booking_helpers import (
+    BEFORE_CUTOFF,
+    interpreter_user,
+    qualified,
+    request,
+    soon,
+    world,
+)
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 ACUTE = {"TOLK_ACUTE_HOURS": 24, "TOLK_ACUTE_FIRST_WAVE": 8, "TOLK_ACUTE_OFFER_MINUTES": 10,
@@ -114,3 +122,18 @@ def test_enough_onsite_candidates_for_the_first_wave_need_no_suggestion() -> Non
     start = BEFORE_CUTOFF
     check = booking_check(user=w.booker, data=request(start), now=start - dt.timedelta(hours=5))
     assert check["remote_suggestion"] is None
+
+
+@override_settings(**ACUTE)
+def test_the_interpreter_is_told_the_offer_is_acute() -> None:
+    w = world()
+    user = interpreter_user()
+    # The offer list shows offers not yet expired by the real clock.
+    start = soon(5)
+    acute, _ = booking_create(user=w.booker, data=request(start),
+                              now=start - dt.timedelta(hours=5))
+    offers_send_wave(booking_id=acute.pk, user=w.coordinator, now=start - dt.timedelta(hours=5))
+    event = Event.objects.get(kind="offer.created", interpreter_id=user.interpreter_id)
+    assert event.payload["acute"] is True
+    (item,) = client_for(user).get("/api/v1/offers/").json()["results"]
+    assert item["acute"] is True
