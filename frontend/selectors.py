@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from booking.dispatch.selectors import bookings_visible_to
@@ -23,6 +23,7 @@ from booking.models import (
 )
 
 DISPATCH_STATUSES = (BookingStatus.OPEN, BookingStatus.OFFERED, BookingStatus.UNFILLED)
+WAITING_STATUSES = (BookingStatus.OPEN, BookingStatus.OFFERED)
 
 
 def booking_list_for(*, user: User, status: str = "") -> QuerySet[Booking]:
@@ -38,7 +39,8 @@ def booking_detail_for(*, user: User, booking_id: int) -> Booking | None:
 
 def dispatch_board(*, user: User) -> QuerySet[Booking]:
     """The provider's bookings still needing an interpreter, plus those that ended unfilled in the
-    last week, soonest first, with their offer counts and the next offer expiry."""
+    last week, acute ones still waiting first, then soonest first, with their offer counts and the
+    next offer expiry."""
     if user.role != Role.COORDINATOR or not user.organisation_id:
         return Booking.objects.none()
     since = timezone.now() - dt.timedelta(days=7)
@@ -50,8 +52,12 @@ def dispatch_board(*, user: User) -> QuerySet[Booking]:
             pending_offers=Count("offers", filter=Q(offers__status=OfferStatus.PENDING)),
             total_offers=Count("offers"),
             next_expiry=Min("offers__expires_at", filter=Q(offers__status=OfferStatus.PENDING)),
+            acute_waiting=Case(
+                When(acute=True, status__in=WAITING_STATUSES, then=Value(1)),
+                default=Value(0), output_field=IntegerField(),
+            ),
         )
-        .order_by("start", "id")
+        .order_by("-acute_waiting", "start", "id")
     )
 
 

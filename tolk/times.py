@@ -34,6 +34,11 @@ def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
     return int((instant(end) - instant(start)).total_seconds() // 60)
 
 
+def seconds_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole seconds of real time from `start` to `end`, never negative."""
+    return max(0, int((instant(end) - instant(start)).total_seconds()))
+
+
 def local_instant(wall: dt.datetime, *, field: str) -> dt.datetime:
     """The instant (UTC) at which Oslo clocks show the naive `wall`. Raises `ValidationFailed`
     `nonexistent_local_time` or `ambiguous_local_time` (with `fields={field: [code]}`) on a clock

@@ -52,6 +52,7 @@ from booking.realtime.outbox import event_record
 from booking.signals import booking_finished, booking_reopened
 from tolk.errors import ConflictError
 from tolk.reference.languages import language_name
+from tolk.times import seconds_between
 
 B, OS, A = BookingStatus, OfferStatus, AssignmentStatus
 
@@ -199,17 +200,23 @@ def booking_created(*, booking: Booking, actor: User | None,
 def booking_transition(
     *, booking: Booking, to_status: str, actor: User | None, action: str, reason: str = "",
     details: dict[str, Any] | None = None, actor_role: str = "",
-    update_fields: tuple[str, ...] = (),
+    update_fields: tuple[str, ...] = (), accepted_at: dt.datetime | None = None,
 ) -> None:
     """Move `booking` to `to_status` and record it: the audit entry, the `booking.changed` event
     and, entering or leaving a final state, `booking_finished` or `booking_reopened`. A move
     `BOOKING_TRANSITIONS` does not list raises `IllegalTransition` before anything is written.
-    Call inside transaction.atomic holding SELECT ... FOR UPDATE on the booking row
+    Becoming assigned, `accepted_at` is the moment the interpreter took it (the services that
+    assign always give it): the booking's time to fill is recorded from it. Call inside
+    transaction.atomic holding SELECT ... FOR UPDATE on the booking row
     (`booking.dispatch.locks.lock_booking`)."""
     from_status = booking.status
     transition_require(entity="booking", from_status=from_status, to_status=to_status)
     booking.status = to_status
     fields = {"status", "updated_at", *update_fields}
+    if to_status == BookingStatus.ASSIGNED and accepted_at is not None:
+        booking.filled_at = accepted_at
+        booking.time_to_fill_seconds = seconds_between(booking.created_at, accepted_at)
+        fields |= {"filled_at", "time_to_fill_seconds"}
     if to_status in FINAL_BOOKING_STATUSES:
         booking.finished_at = timezone.now()
         fields.add("finished_at")
@@ -291,6 +298,7 @@ def offer_payload(offer: Offer, booking: Booking) -> dict[str, object]:
         "terminology_notes": booking.terminology_notes,
         "expires_at": offer.expires_at.isoformat(),
         "personal": offer.personal,
+        "acute": booking.acute,
     }
     if booking.modality == Modality.ONSITE:
         payload["municipality"] = booking.municipality

@@ -9,6 +9,8 @@ audit trail is append-only (a PostgreSQL trigger rejects UPDATE and DELETE).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,9 @@ from booking.choices import Category, Gender, Modality, Sector
 from tolk.reference.languages import validate_language_code
 from tolk.reference.validators import validate_municipality
 from tolk.times import minutes_between
+
+# The window when a booking has no guideline (older bookings); a guideline's own default too.
+DEFAULT_LATE_CANCELLATION_HOURS = 24
 
 
 class DutyBasis(models.TextChoices):
@@ -159,7 +164,7 @@ class Guideline(models.Model):
         _("police certificate required"), default=False
     )
     late_cancellation_hours = models.PositiveIntegerField(
-        _("late cancellation window (hours)"), default=24
+        _("late cancellation window (hours)"), default=DEFAULT_LATE_CANCELLATION_HOURS
     )
     ordering_routine = models.TextField(_("ordering routine"), blank=True)
     mandatory_use = models.TextField(_("when an interpreter is mandatory"), blank=True)
@@ -290,6 +295,14 @@ class Booking(models.Model):
     )
     cancel_reason = models.CharField(max_length=500, blank=True, default="")
     late_cancellation = models.BooleanField(default=False)
+    # Started within TOLK_ACUTE_HOURS of being made: decided then and kept, so it does not change
+    # as the start comes closer.
+    acute = models.BooleanField(_("acute"), default=False, db_default=False)
+    # When the interpreter who holds it accepted, and how long that was after the booking was made
+    # (real time, whole seconds). Set by the lifecycle each time the booking becomes assigned.
+    filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
+    time_to_fill_seconds = models.PositiveIntegerField(_("time to fill (seconds)"), null=True,
+                                                       blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -300,6 +313,7 @@ class Booking(models.Model):
             models.Index(fields=["customer", "start"]),
             models.Index(fields=["provider", "start"]),
             models.Index(fields=["status", "start"]),
+            models.Index(fields=["provider", "filled_at"], name="booking_provider_filled"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
@@ -328,6 +342,13 @@ class Booking(models.Model):
     @property
     def duration_minutes(self) -> int:
         return minutes_between(self.start, self.end)
+
+    @property
+    def late_cancellation_hours(self) -> int:
+        """The late-cancellation window of the guideline the booking was made under."""
+        if self.guideline is None:
+            return DEFAULT_LATE_CANCELLATION_HOURS
+        return self.guideline.late_cancellation_hours
 
 
 class Offer(models.Model):
@@ -524,6 +545,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"assignment {self.pk} booking {self.booking_id}"
+
+    @property
+    def accepted_at(self) -> dt.datetime | None:
+        """When the interpreter took the assignment: accepting the offer, or (outside the
+        register) when the provider recorded the written declaration."""
+        return self.declaration_recorded_at or self.declared_at or self.created_at
 
     @property
     def interpreter_label(self) -> str:

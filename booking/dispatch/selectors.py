@@ -543,3 +543,49 @@ def booking_fact_fields(booking: Booking) -> dict[str, Any]:
         "guideline_version": booking.guideline.version if booking.guideline else None,
         "interpreter_id": assignment.interpreter_id if assignment is not None else None,
     }
+
+
+# --- time to fill ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FillTimes:
+    """How long bookings waited for the interpreter who took them: count, median and 90th
+    percentile in minutes (nearest rank; None without bookings)."""
+
+    count: int
+    p50_minutes: int | None
+    p90_minutes: int | None
+
+
+def _nearest_rank(ordered: list[int], percent: int) -> int:
+    # The smallest value with at least `percent` % of the values at or below it.
+    rank = -(-percent * len(ordered) // 100)  # ceil, in integers
+    return ordered[max(rank, 1) - 1]
+
+
+def fill_times_of(seconds: list[int]) -> FillTimes:
+    """Count, p50 and p90 (in minutes) of durations in seconds, in any order."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return FillTimes(count=0, p50_minutes=None, p90_minutes=None)
+    return FillTimes(
+        count=len(ordered),
+        p50_minutes=round(_nearest_rank(ordered, 50) / 60),
+        p90_minutes=round(_nearest_rank(ordered, 90) / 60),
+    )
+
+
+def time_to_fill_by_acute(*, provider_id: int, since: dt.datetime) -> dict[bool, FillTimes]:
+    """The provider's bookings filled since `since` (each by its latest acceptance), acute
+    (True) and not (False)."""
+    filled = Booking.objects.filter(provider_id=provider_id, filled_at__gte=since,
+                                    time_to_fill_seconds__isnull=False)
+    return {
+        acute: fill_times_of([
+            seconds for seconds in
+            filled.filter(acute=acute).values_list("time_to_fill_seconds", flat=True)
+            if seconds is not None
+        ])
+        for acute in (True, False)
+    }

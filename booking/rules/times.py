@@ -55,6 +55,12 @@ def check_booking_times(*, start: dt.datetime, end: dt.datetime, now: dt.datetim
         raise _refuse("start_too_far_ahead", {"start": ["start_too_far_ahead"]})
 
 
+def is_acute(*, start: dt.datetime, now: dt.datetime, hours: int) -> bool:
+    """A booking made at `now` that starts within `hours` real hours is acute (the installation's
+    `TOLK_ACUTE_HOURS`): it is dispatched faster. Decided once, when the booking is made."""
+    return instant(start) - instant(now) < dt.timedelta(hours=hours)
+
+
 def check_completion_times(*, actual_start: dt.datetime, actual_end: dt.datetime,
                            now: dt.datetime) -> None:
     """What took place: after it started, at most 24 hours of real time, not in the future."""

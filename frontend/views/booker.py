@@ -22,8 +22,9 @@ from booking.dispatch.selectors import (
 from booking.dispatch.services.blocks import interpreter_block_create, interpreter_block_delete
 from booking.dispatch.services.bookings import booking_cancel, booking_create
 from booking.dispatch.services.guidelines import guideline_in_force
-from booking.models import FINAL_BOOKING_STATUSES, Booking, BookingStatus, Role, User
+from booking.models import FINAL_BOOKING_STATUSES, BookingStatus, Role, User
 from booking.register.selectors import bookable_languages
+from booking.rules import cancellation
 from frontend.access import role_required
 from frontend.forms import BlockForm, BookingForm, CancelForm
 from frontend.paging import page_of
@@ -122,6 +123,15 @@ def _check_texts() -> dict[str, str]:
         "problem": _("Problem"),
         "incomplete": _("Fill in language, time and duty basis to see who is free."),
         "failed": _("The check could not be done right now. You can still send the booking."),
+        "remote_suggestion": _(
+            "This booking is acute and few qualified interpreters are free to come on site "
+            "(%(onsite)s). Over video %(video)s are free, over phone %(phone)s: consider video or "
+            "phone."
+        ),
+        "late_on_acceptance": _(
+            "The booking starts in less than %(hours)s hours: once an interpreter has accepted "
+            "it, cancelling is a late cancellation and may be charged."
+        ),
     }
 
 
@@ -145,24 +155,28 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/booker/booking_list.html", context)
 
 
-def _late_window(booking: Booking) -> tuple[int, bool]:
-    hours = booking.guideline.late_cancellation_hours if booking.guideline is not None else 24
-    late = timezone.now() >= booking.start - dt.timedelta(hours=hours)
-    return hours, late
-
-
 def _detail_context(user: User, booking_id: int) -> dict[str, Any]:
     booking = booking_detail_for(user=user, booking_id=booking_id)
     if booking is None:
         raise Http404
-    hours, late = _late_window(booking)
+    assignment = booking_live_assignment(booking=booking)
+    hours = booking.late_cancellation_hours
+    # The same rule the cancellation applies (booking.rules.cancellation), for a cancellation now.
+    late = cancellation.cancellation_is_late(
+        start=booking.start, created_at=booking.created_at,
+        accepted_at=assignment.accepted_at if assignment is not None else None,
+        cancelled_at=timezone.now(), hours=hours,
+    )
     return {
         "booking": booking,
-        "assignment": booking_live_assignment(booking=booking),
+        "assignment": assignment,
         "audit": list(audit_for_booking(booking=booking)),
         "can_cancel": booking.status not in FINAL_BOOKING_STATUSES,
         "late_hours": hours,
         "late": late,
+        "late_from_acceptance": cancellation.created_inside_late_window(
+            start=booking.start, created_at=booking.created_at, hours=hours,
+        ),
         "since": last_event_id(user=user),
         "live_texts": status_texts(),
     }

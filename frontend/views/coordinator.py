@@ -4,11 +4,14 @@ offer wave."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,8 +22,10 @@ from booking.dispatch.selectors import (
     booking_live_assignment,
     candidate_explain,
     offers_for_booking,
+    time_to_fill_by_acute,
 )
 from booking.dispatch.services.offers import offers_send_wave
+from booking.dispatch.services.waves import wave_size_for
 from booking.models import Booking, BookingStatus, Role, User
 from booking.register.selectors import qualified_interpreters
 from frontend.access import role_required
@@ -32,6 +37,8 @@ from tolk.errors import DomainError
 
 CANDIDATES_SHOWN = 50
 BOARD_PAGE_SIZE = 100
+# The time-to-fill figures on the board cover the bookings filled in this many last days.
+FILL_DAYS = 30
 EXCLUDED_SHOWN = 15
 SENDABLE = (BookingStatus.OPEN, BookingStatus.OFFERED)
 
@@ -45,9 +52,14 @@ def board(request: HttpRequest) -> HttpResponse:
         "bookings": list(paged["page"].object_list),
         "since": last_event_id(user=user),
         "live_texts": status_texts(),
+        "acute_hours": settings.TOLK_ACUTE_HOURS,
     }
     if request.GET.get("fragment") == "rows":
         return render(request, "frontend/coordinator/board_rows.html", context)
+    fill = time_to_fill_by_acute(provider_id=user.organisation_id,
+                                 since=timezone.now() - dt.timedelta(days=FILL_DAYS))
+    context["fill_days"] = FILL_DAYS
+    context["fill_times"] = [(_("Acute"), fill[True]), (_("Not acute"), fill[False])]
     return render(request, "frontend/coordinator/board.html", context)
 
 
@@ -118,7 +130,8 @@ def dispatch_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = _dispatch_context(user, booking_id, with_excluded=with_excluded)
     if fragment == "excluded":
         return render(request, "frontend/coordinator/excluded.html", context)
-    context["wave_form"] = OfferWaveForm()
+    # An acute booking's first wave goes to more candidates (TOLK_ACUTE_FIRST_WAVE).
+    context["wave_form"] = OfferWaveForm(initial={"limit": wave_size_for(context["booking"])})
     explain = request.GET.get("explain", "").strip()
     if explain:
         if REGISTER_NUMBER_RE.match(explain):

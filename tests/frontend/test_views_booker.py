@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from booking.dispatch.services.offers import offer_accept, offers_send_wave
 from booking.models import AuditEntry, Booking
+from booking.rules import Declarations
 from tests import factories
-from tests.booking.booking_helpers import book, qualified, soon, world
+from tests.booking.booking_helpers import World, book, interpreter_user, qualified, soon, world
 
 pytestmark = pytest.mark.django_db
 
@@ -121,16 +123,29 @@ def test_my_bookings_shows_only_the_organisations_own(client: Client) -> None:
     assert client.get("/bookings/", {"status": "nonsense"}).status_code == 200
 
 
+def _accept(w: World, booking: Booking) -> None:
+    user = interpreter_user()
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator,
+                                register_numbers=[user.interpreter.register_number])
+    offer_accept(offer_id=offer.pk, user=user,
+                 declarations=Declarations(impartial=True, confidentiality=True))
+
+
 def test_cancel_needs_confirmation_and_warns_when_late(client: Client) -> None:
     w = world()
     booking = book(w, timezone.localtime() + dt.timedelta(hours=5))
     client.force_login(w.booker)
+    # Made 5 hours before the start and nobody has accepted: not late yet, and the page says
+    # it will be once an interpreter accepts.
+    waiting = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert 'id="late-warning"' not in waiting and 'id="late-from-acceptance"' in waiting
+    _accept(w, booking)
     detail = client.get(f"/bookings/{booking.pk}/").content.decode()
     assert 'id="late-warning"' in detail
     refused = client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Flyttet"})
     assert refused.status_code == 400
     booking.refresh_from_db()
-    assert booking.status == "open"
+    assert booking.status == "assigned"
     done = client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Flyttet", "confirm": "on"})
     assert done.status_code == 302
     booking.refresh_from_db()
@@ -140,6 +155,31 @@ def test_cancel_needs_confirmation_and_warns_when_late(client: Client) -> None:
     assert again.status_code == 302  # a clear message, not an error page
     followed = client.get(again["Location"]).content.decode()
     assert "allerede" in followed
+
+
+def test_cancel_before_any_acceptance_is_not_late(client: Client) -> None:
+    w = world()
+    booking = book(w, timezone.localtime() + dt.timedelta(hours=5))
+    client.force_login(w.booker)
+    done = client.post(f"/bookings/{booking.pk}/cancel/", {"confirm": "on"})
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.late_cancellation is False
+    assert "Det var en sen avbestilling" not in client.get(done["Location"]).content.decode()
+
+
+def test_booking_form_tells_when_cancelling_after_acceptance_is_late(client: Client) -> None:
+    w = world()
+    client.force_login(w.booker)
+    body = client.get("/book/").content.decode()
+    # Before sending: the rule beside the form, and the check's warning text, in bokmål.
+    assert "Når en tolk har takket ja, er avbestilling senere enn 24 timer" in body
+    assert "Bestillingen starter om mindre enn %(hours)s timer" in body
+    english = client.get("/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The booking starts in less than %(hours)s hours" in english
+    # The check's suggestion of video or phone for an acute on-site booking, in both languages.
+    assert "Over skjerm er %(video)s ledige, over telefon %(phone)s" in body
+    assert "Over video %(video)s are free, over phone %(phone)s" in english
 
 
 def test_cancel_in_good_time_has_no_late_warning(client: Client) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -147,3 +149,65 @@ def test_dispatch_page_marks_a_personal_offer(client: Client) -> None:
     audit = client.get(f"/bookings/{booking.pk}/").content.decode()
     assert "Personlig tilbud sendt (unntaksvei): Åpen → Tilbudt" in audit
     assert "Vedtaksfristen løper ut; ingen ledig tolk." in audit
+
+
+def test_board_puts_acute_bookings_first_with_a_marker(client: Client) -> None:
+    from django.utils import timezone
+
+    from booking.dispatch.services.bookings import booking_create
+    from tests.booking.booking_helpers import request
+
+    w = world()
+    planned = book(w, soon(2))
+    start = timezone.localtime() + dt.timedelta(days=3)
+    acute, _ = booking_create(user=w.booker, data=request(start, case_reference="A"),
+                              now=start - dt.timedelta(hours=6))
+    client.force_login(w.coordinator)
+    body = client.get("/dispatch/").content.decode()
+    # Acute first although it starts later, and marked so.
+    assert body.index(f'data-booking-id="{acute.pk}"') < body.index(
+        f'data-booking-id="{planned.pk}"')
+    row = body[body.index(f'data-booking-id="{acute.pk}"'):]
+    assert "data-acute-marker" in row[:row.index("</tr>")] and ">Akutt<" in row
+    planned_row = body[body.index(f'data-booking-id="{planned.pk}"'):]
+    assert "data-acute-marker" not in planned_row[:planned_row.index("</tr>")]
+
+
+def test_acute_first_wave_form_offers_the_larger_wave(client: Client, settings) -> None:
+    from django.utils import timezone
+
+    from booking.dispatch.services.bookings import booking_create
+    from tests.booking.booking_helpers import request
+
+    settings.TOLK_ACUTE_FIRST_WAVE = 12
+    w = world()
+    qualified(language="ara")
+    start = timezone.localtime() + dt.timedelta(days=3)
+    acute, _ = booking_create(user=w.booker, data=request(start),
+                              now=start - dt.timedelta(hours=6))
+    client.force_login(w.coordinator)
+    body = client.get(f"/dispatch/{acute.pk}/").content.decode()
+    assert 'name="limit" value="12"' in body
+
+
+def test_board_shows_time_to_fill_for_the_last_30_days(client: Client) -> None:
+    from django.utils import timezone
+
+    from booking.models import Booking
+
+    w = world()
+    now = timezone.now()
+    for acute, minutes in ((True, 10), (True, 30), (False, 240)):
+        b = book(w, soon(2))
+        Booking.objects.filter(pk=b.pk).update(acute=acute, time_to_fill_seconds=minutes * 60,
+                                               filled_at=now, status="assigned")
+    client.force_login(w.coordinator)
+    body = client.get("/dispatch/").content.decode()
+    panel = body[body.index("data-fill-times"):]
+    assert "Tid til tolk, siste 30 dager" in panel
+    acute_row = panel[panel.index("Akutt"):panel.index("Ikke akutt")]
+    assert [cell.split("<")[0] for cell in acute_row.split('<td class="num">')[1:]] == [
+        "2", "10", "30"]
+    planned_row = panel[panel.index("Ikke akutt"):]
+    assert [cell.split("<")[0] for cell in planned_row.split('<td class="num">')[1:4]] == [
+        "1", "240", "240"]

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from booking.dispatch.services.offers import offers_send_wave
-from booking.models import Assignment, CalendarToken, Event, Offer
+from booking.models import Assignment, Booking, CalendarToken, Event, Offer
 from tests import factories
 from tests.booking.booking_helpers import book, interpreter_user, soon, world
 
@@ -173,3 +173,12 @@ def test_a_personal_offer_says_so_and_names_the_documented_exception(client: Cli
                 {"impartial": "on", "confidentiality": "on"})
     assignment = Assignment.objects.get(booking=booking)
     assert (assignment.basis, assignment.declaration_source) == ("exception", "interpreter")
+
+
+def test_an_acute_offer_is_marked(client: Client) -> None:
+    _w, user, offer = _offered()
+    client.force_login(user)
+    assert "data-acute-marker" not in client.get("/interpreter/offers/").content.decode()
+    Booking.objects.filter(pk=offer.booking_id).update(acute=True)
+    body = client.get("/interpreter/offers/").content.decode()
+    assert "data-acute-marker" in body and ">Akutt<" in body

@@ -196,6 +196,11 @@ TOLK_DISPENSATION_LAST_DAY = date.fromisoformat(env_str("TOLK_DISPENSATION_LAST_
 # Offers: how many candidates one wave goes to, and how long an offer stays open (minutes).
 TOLK_OFFER_WAVE_SIZE = env_int("TOLK_OFFER_WAVE_SIZE", 5)
 TOLK_OFFER_MINUTES = env_int("TOLK_OFFER_MINUTES", 60)
+# Acute: a booking that starts within this many hours of being made (decided and stored then).
+# Its first wave goes to more candidates and its offers stay open a shorter time (minutes).
+TOLK_ACUTE_HOURS = env_int("TOLK_ACUTE_HOURS", 24)
+TOLK_ACUTE_FIRST_WAVE = env_int("TOLK_ACUTE_FIRST_WAVE", 15)
+TOLK_ACUTE_OFFER_MINUTES = env_int("TOLK_ACUTE_OFFER_MINUTES", 15)
 # Send the first wave of offers as soon as a booking is made (otherwise the coordinator does).
 TOLK_AUTO_DISPATCH = env_bool("TOLK_AUTO_DISPATCH", False)
 # Once a day the job loop re-checks the assignments and offers of this many coming days against

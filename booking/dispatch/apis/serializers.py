@@ -86,7 +86,7 @@ STAFF_FIELDS = (
     "duty_basis", "assessment_note", "case_reference", "preferred_gender", "min_category",
     "qualified_required", "police_certificate_required", "guideline_version", "rule_set", "wave",
     "created_at", "cancelled_at", "cancelled_by", "cancel_reason", "late_cancellation",
-    "assignment",
+    "assignment", "filled_at", "time_to_fill_seconds",
 )
 _NOT_FOR_INTERPRETERS = "Not shown to interpreters."
 
@@ -134,6 +134,16 @@ class BookingOutput(serializers.Serializer):
     cancel_reason = BlankAsNullCharField(required=False, help_text=_NOT_FOR_INTERPRETERS)
     late_cancellation = serializers.BooleanField(required=False,
                                                  help_text=_NOT_FOR_INTERPRETERS)
+    filled_at = InstantOutputField(
+        required=False, allow_null=True,
+        help_text="When the interpreter who holds it accepted. " + _NOT_FOR_INTERPRETERS)
+    time_to_fill_seconds = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="From when the booking was made to that acceptance, in seconds. "
+        + _NOT_FOR_INTERPRETERS)
+    acute = serializers.BooleanField(
+        help_text="Made to start within TOLK_ACUTE_HOURS (decided when it was made): a larger "
+        "first wave, short offer expiry, first on the dispatch board.")
 
     def get_language_name(self, booking: Booking) -> str:
         return language_name(booking.language)
@@ -162,6 +172,14 @@ class BookingDetailOutput(BookingOutput):
 BookingPageOutput = paginated("PaginatedBookingList", BookingOutput(many=True))
 
 
+class RemoteSuggestionOutput(serializers.Serializer):
+    """Free qualified interpreters on site and, instead, over video and over phone."""
+
+    onsite = serializers.IntegerField()
+    video = serializers.IntegerField()
+    phone = serializers.IntegerField()
+
+
 class BookingCheckOutput(serializers.Serializer):
     """The dry run: the rules that apply on the day and the free qualified interpreters."""
 
@@ -174,9 +192,20 @@ class BookingCheckOutput(serializers.Serializer):
     min_category = serializers.CharField(allow_blank=True)
     qualified_required = serializers.BooleanField()
     police_certificate_required = serializers.BooleanField()
+    acute = serializers.BooleanField(help_text="Booked now, the booking would be acute.")
     free_qualified_interpreters = serializers.IntegerField()
     by_category = serializers.DictField(child=serializers.IntegerField(),
                                         help_text="Free qualified interpreters per category A–E.")
+    remote_suggestion = RemoteSuggestionOutput(
+        allow_null=True,
+        help_text="An acute on-site booking with too few free interpreters for its first wave "
+        "(TOLK_ACUTE_FIRST_WAVE), when video or phone would find more and the organisation has "
+        "an approved platform: the counts. Null otherwise.")
+    late_cancellation_hours = serializers.IntegerField(
+        help_text="The guideline's late-cancellation window before the start, in hours.")
+    late_cancellation_on_acceptance = serializers.BooleanField(
+        help_text="Booked now, the booking starts inside that window: a cancellation after an "
+        "interpreter has accepted it would already be late (before any acceptance it never is).")
 
 
 class CandidateOutput(serializers.Serializer):
@@ -299,6 +328,7 @@ class InterpreterOfferOutput(OptionalKeysSerializer):
     terminology_notes = serializers.CharField(allow_blank=True)
     expires_at = serializers.DateTimeField()
     personal = serializers.BooleanField()
+    acute = serializers.BooleanField(help_text="An acute booking (see the booking's `acute`).")
     municipality = serializers.CharField(required=False, allow_blank=True,
                                          help_text="On-site only.")
     address = serializers.CharField(required=False, allow_blank=True, help_text="On-site only.")

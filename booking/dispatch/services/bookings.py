@@ -50,8 +50,8 @@ from booking.models import (
     Sector,
     User,
 )
+from booking.rules import cancellation, rule_set_for, rules_in_force, times
 from booking.rules import checks as rules
-from booking.rules import rule_set_for, rules_in_force, times
 from tolk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from tolk.reference.languages import AMBIGUOUS_LANGUAGE, language_resolve
 from tolk.reference.validators import is_valid_municipality
@@ -223,6 +223,7 @@ def booking_prepare(*, user: User, data: BookingInput, now: dt.datetime) -> Prep
         ),
         "guideline": guideline,
         "rule_set": rule_set_for(on=on, dispensation_last_day=last_day),
+        "acute": times.is_acute(start=data.start, now=now, hours=settings.TOLK_ACUTE_HOURS),
     }
     return Prepared(values=values, rule_set=values["rule_set"], on=on,
                     guideline_version=guideline.version)
@@ -237,6 +238,7 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
     draft = Booking(**prepared.values)
     candidates = booking_candidates_ranked(booking=draft, now=now, limit=1)
     last_day = settings.TOLK_DISPENSATION_LAST_DAY
+    remote = _remote_suggestion(prepared=prepared, draft=draft, onsite=candidates.total, now=now)
     return {
         "ok": True,
         "rule_set": prepared.rule_set,
@@ -247,9 +249,37 @@ def booking_check(*, user: User, data: BookingInput, now: dt.datetime | None = N
         "min_category": draft.min_category,
         "qualified_required": draft.qualified_required,
         "police_certificate_required": draft.police_certificate_required,
+        "acute": draft.acute,
         "free_qualified_interpreters": candidates.total,
         "by_category": candidates.by_category,
+        "remote_suggestion": remote,
+        "late_cancellation_hours": draft.late_cancellation_hours,
+        # Made now, this close to the start: cancelling once an interpreter accepts is late.
+        "late_cancellation_on_acceptance": cancellation.created_inside_late_window(
+            start=draft.start, created_at=now, hours=draft.late_cancellation_hours,
+        ),
     }
+
+
+def _remote_suggestion(*, prepared: Prepared, draft: Booking, onsite: int, now: dt.datetime
+                       ) -> dict[str, int] | None:
+    """For an acute on-site booking with too few free interpreters to fill its first wave
+    (TOLK_ACUTE_FIRST_WAVE): the free qualified interpreters over video and phone, when either
+    adds to them and the organisation has approved a platform for remote interpreting (§ 8).
+    IMDi recommends video when the need is urgent. None otherwise."""
+    guideline = draft.guideline
+    if (not draft.acute or draft.modality != Modality.ONSITE
+            or onsite >= settings.TOLK_ACUTE_FIRST_WAVE
+            or guideline is None or not guideline.remote_platforms):
+        return None
+    counts = {"onsite": onsite}
+    for modality in (Modality.VIDEO, Modality.PHONE):
+        remote = Booking(**{**prepared.values, "modality": modality, "address": "",
+                            "platform": guideline.remote_platforms[0]})
+        counts[str(modality)] = booking_candidates_ranked(booking=remote, now=now, limit=1).total
+    if max(counts["video"], counts["phone"]) <= onsite:
+        return None
+    return counts
 
 
 def _idempotent_result(*, user: User, key: str, fingerprint: str) -> Booking | None:
@@ -299,6 +329,7 @@ def booking_create(
                     "guideline_version": prepared.guideline_version,
                     "duty_basis": booking.duty_basis,
                     "qualified_required": booking.qualified_required,
+                    "acute": booking.acute,
                 },
             )
             if getattr(settings, "TOLK_AUTO_DISPATCH", False):
@@ -340,8 +371,10 @@ def _live_assignment_locked(booking: Booking) -> Assignment | None:
 def booking_cancel(
     *, booking_id: int, user: User, reason: str = "", now: dt.datetime | None = None
 ) -> Booking:
-    """Cancel by the customer (or the provider). Late when inside the guideline's window before
-    the start; the flag is kept for billing and statistics."""
+    """Cancel by the customer (or the provider). Late (the flag is kept for billing and
+    statistics) as `booking.rules.cancellation` decides: never before an interpreter has accepted,
+    inside the guideline's window before the start, and for a booking made inside the window from
+    the acceptance."""
     now = now or timezone.now()
     booking = lock_booking(booking_id=booking_id)
     by = _require_customer_or_provider(user, booking)
@@ -349,14 +382,18 @@ def booking_cancel(
         raise ConflictError.of(
             "booking_final", booking_status=booking.status, fields={"status": booking.status}
         )
-    hours = booking.guideline.late_cancellation_hours if booking.guideline else 24
-    booking.late_cancellation = instant(now) >= instant(booking.start) - dt.timedelta(hours=hours)
+    hours = booking.late_cancellation_hours
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancelled_by_user = user
     booking.cancel_reason = reason[:500]
     offers_withdraw(booking=booking, reason="cancelled")
     assignment = _live_assignment_locked(booking)
+    booking.late_cancellation = cancellation.cancellation_is_late(
+        start=booking.start, created_at=booking.created_at,
+        accepted_at=assignment.accepted_at if assignment else None,
+        cancelled_at=now, hours=hours,
+    )
     if assignment is not None:
         assignment_end(assignment=assignment, to_status=AssignmentStatus.CANCELLED, now=now,
                        reason=f"booking cancelled by {by}")

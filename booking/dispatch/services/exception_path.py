@@ -40,7 +40,7 @@ from booking.dispatch.selectors import (
     travel_for,
 )
 from booking.dispatch.services.assignments import assignment_create
-from booking.dispatch.services.waves import offer_minutes_default
+from booking.dispatch.services.waves import offer_minutes_for
 from booking.models import (
     Assignment,
     Booking,
@@ -181,7 +181,7 @@ def offer_send_personal(
         "personal": True,
         "wave": booking.wave,
         "rank": 1,
-        "expires_at": min(now + dt.timedelta(minutes=offer_minutes_default()), booking.end),
+        "expires_at": min(now + dt.timedelta(minutes=offer_minutes_for(booking)), booking.end),
         "responded_at": None,
         "decline_reason": "",
         "exception_ground": exception.ground if exception else "",
@@ -258,7 +258,7 @@ def assignment_record_adhoc(
     )
     assignment_event(assignment, change="assigned")
     booking_transition(
-        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user,
+        booking=booking, to_status=BookingStatus.ASSIGNED, actor=user, accepted_at=now,
         action="assigned_by_exception" if basis == rules.BASIS_EXCEPTION else "assigned_directly",
         reason=exception.justification if exception else "",
         details={

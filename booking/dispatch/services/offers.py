@@ -150,6 +150,7 @@ def offer_accept(
         assignment_event(assignment, change="assigned")
         booking_transition(
             booking=booking, to_status=BookingStatus.ASSIGNED, actor=user, action="accepted",
+            accepted_at=now,
             details={
                 "offer_id": offer.pk,
                 "interpreter": interpreter.register_number,

@@ -33,6 +33,21 @@ def offer_minutes_default() -> int:
     return int(getattr(settings, "TOLK_OFFER_MINUTES", 60))
 
 
+def wave_size_for(booking: Booking) -> int:
+    """How many candidates the next wave goes to when the coordinator names no number: more for
+    the first wave of an acute booking."""
+    if booking.acute and booking.wave == 0:
+        return max(int(settings.TOLK_ACUTE_FIRST_WAVE), wave_size_default())
+    return wave_size_default()
+
+
+def offer_minutes_for(booking: Booking) -> int:
+    """How long an offer of `booking` stays open: short for an acute booking."""
+    if booking.acute:
+        return min(int(settings.TOLK_ACUTE_OFFER_MINUTES), offer_minutes_default())
+    return offer_minutes_default()
+
+
 def booking_mark_unfilled(booking: Booking, *, actor: User | None, reason: str) -> None:
     booking_transition(
         booking=booking, to_status=BookingStatus.UNFILLED, actor=actor, action="unfilled",
@@ -47,7 +62,7 @@ def offers_send_wave_locked(
     """Offer `booking` to the next `limit` candidates (or to the chosen `register_numbers`, who
     must be candidates). Call inside transaction.atomic holding SELECT ... FOR UPDATE on the
     booking row. When nobody is left and no offer is pending, the booking becomes `unfilled`."""
-    limit = limit or wave_size_default()
+    limit = limit or wave_size_for(booking)
     if booking.start <= now:
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
             booking_mark_unfilled(booking, actor=actor,
@@ -67,7 +82,7 @@ def offers_send_wave_locked(
         if not Offer.objects.filter(booking=booking, status=OfferStatus.PENDING).exists():
             booking_mark_unfilled(booking, actor=actor, reason="no candidates left")
         return []
-    expires_at = min(now + dt.timedelta(minutes=offer_minutes_default()), booking.start)
+    expires_at = min(now + dt.timedelta(minutes=offer_minutes_for(booking)), booking.start)
     booking.wave += 1
     # Interpreters whose earlier offer was withdrawn (someone else took it) get that row back.
     earlier = {

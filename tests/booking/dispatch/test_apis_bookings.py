@@ -141,7 +141,50 @@ def test_check_counts_free_qualified_interpreters_and_saves_nothing() -> None:
     assert data["free_qualified_interpreters"] == 2
     assert data["by_category"]["A"] == 1
     assert data["guideline_version"] == 1
+    assert data["late_cancellation_hours"] == 24
+    assert data["late_cancellation_on_acceptance"] is False
+    assert data["acute"] is False and data["remote_suggestion"] is None
     assert Booking.objects.count() == 0
+
+
+def test_acute_is_in_every_booking_output() -> None:
+    from django.utils import timezone
+
+    w = world()
+    api = client_for(w.booker)
+    planned = api.post(URL, body(), format="json").json()
+    acute = api.post(URL, body(start=timezone.now() + dt.timedelta(hours=5)), format="json")
+    assert acute.status_code == 201, acute.json()
+    assert planned["acute"] is False and acute.json()["acute"] is True
+    assert api.get(f"{URL}{acute.json()['id']}/").json()["acute"] is True
+    listed = {b["id"]: b["acute"] for b in api.get(URL).json()["results"]}
+    assert listed == {planned["id"]: False, acute.json()["id"]: True}
+    check = api.post(URL + "check/", body(start=timezone.now() + dt.timedelta(hours=5)),
+                     format="json")
+    assert check.json()["acute"] is True
+
+
+def test_check_suggests_video_for_an_acute_onsite_booking_nobody_can_come_to() -> None:
+    from django.utils import timezone
+
+    w = world()
+    interpreter_user(offers_onsite=False)
+    start = timezone.now() + dt.timedelta(hours=5)
+    check = client_for(w.booker).post(URL + "check/", body(start=start), format="json")
+    assert check.status_code == 200, check.json()
+    assert check.json()["free_qualified_interpreters"] == 0
+    assert check.json()["remote_suggestion"] == {"onsite": 0, "video": 1, "phone": 1}
+
+
+def test_check_tells_when_a_cancellation_after_acceptance_would_be_late() -> None:
+    from django.utils import timezone
+
+    w = world()
+    start = timezone.now() + dt.timedelta(hours=5)
+    soon = client_for(w.booker).post(URL + "check/", body(start=start), format="json")
+    assert soon.status_code == 200, soon.json()
+    assert soon.json()["late_cancellation_on_acceptance"] is True
+    assert soon.json()["late_cancellation_hours"] == 24
 
 
 def test_tenant_isolation() -> None:

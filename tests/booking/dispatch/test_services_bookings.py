@@ -50,6 +50,7 @@ from tests.booking.booking_helpers import (
     AFTER_CUTOFF,
     BEFORE_CUTOFF,
     NOW,
+    World,
     assign_by_personal_offer,
     book,
     interpreter_user,
@@ -468,17 +469,57 @@ def test_unfilled_booking_reopens_with_a_personal_offer() -> None:
 # --- cancel, complete, reopen -----------------------------------------------------------------
 
 
+def _accepted(w: World, booking: Booking, *, now: dt.datetime) -> Assignment:
+    user = interpreter_user()
+    (offer,) = offers_send_wave(booking_id=booking.pk, user=w.coordinator,
+                                register_numbers=[user.interpreter.register_number], now=now)
+    return offer_accept(offer_id=offer.pk, user=user, declarations=YES, now=now)
+
+
 def test_cancellation_inside_the_window_is_late(finished: list[Booking]) -> None:
     w = world()
     booking = book(w)
+    _accepted(w, booking, now=NOW)
     late = booking_cancel(booking_id=booking.pk, user=w.booker, reason="Bruker syk",
                           now=booking.start - dt.timedelta(hours=3))
     assert late.late_cancellation and late.cancelled_by == "customer"
     assert finished == [late]
-    early = booking_cancel(booking_id=book(w).pk, user=w.booker, now=NOW)
+    accepted_early = book(w)
+    _accepted(w, accepted_early, now=NOW)
+    early = booking_cancel(booking_id=accepted_early.pk, user=w.booker, now=NOW)
     assert not early.late_cancellation
     fields = booking_fact_fields(late)
     assert fields["outcome"] == "cancelled" and fields["late_cancellation"] is True
+
+
+def test_cancellation_before_any_acceptance_is_never_late() -> None:
+    w = world()
+    booking = book(w)
+    qualified()
+    offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)  # offered, not taken
+    cancelled = booking_cancel(booking_id=booking.pk, user=w.booker,
+                               now=booking.start - dt.timedelta(hours=1))
+    assert cancelled.status == BookingStatus.CANCELLED and not cancelled.late_cancellation
+    entry = AuditEntry.objects.filter(booking=booking, action="cancelled").get()
+    assert entry.details["late"] is False
+
+
+def test_booking_made_inside_the_window_is_late_from_the_acceptance() -> None:
+    w = world()
+    start = BEFORE_CUTOFF
+    made = start - dt.timedelta(hours=5)
+    quick, taken = book(w, start), book(w, start)
+    Booking.objects.filter(pk__in=[quick.pk, taken.pk]).update(created_at=made)
+    # Seconds after it was made, nobody has accepted: not late.
+    early = booking_cancel(booking_id=quick.pk, user=w.booker,
+                           now=made + dt.timedelta(seconds=30))
+    assert not early.late_cancellation
+    # Accepted an hour later, cancelled right after: late, as the form said it would be.
+    accepted = made + dt.timedelta(hours=1)
+    _accepted(w, taken, now=accepted)
+    late = booking_cancel(booking_id=taken.pk, user=w.booker,
+                          now=accepted + dt.timedelta(minutes=1))
+    assert late.late_cancellation
 
 
 def test_booker_of_another_org_cannot_cancel() -> None:

@@ -154,6 +154,20 @@ async function runCheck() {
         .map(([cat, c]) => `${cat}: ${c}`);
       nodes.push(para(`${texts.by_category}: ${parts.join(", ")}`, "muted"));
     }
+    if (data.remote_suggestion) {
+      const counts = data.remote_suggestion;
+      const remote = para(texts.remote_suggestion.replace("%(onsite)s", counts.onsite)
+        .replace("%(video)s", counts.video).replace("%(phone)s", counts.phone),
+        "notice notice--warning");
+      remote.dataset.remoteSuggestion = "true";
+      nodes.push(remote);
+    }
+    if (data.late_cancellation_on_acceptance) {
+      const late = para(texts.late_on_acceptance.replace("%(hours)s", data.late_cancellation_hours),
+        "notice notice--warning");
+      late.dataset.lateOnAcceptance = "true";
+      nodes.push(late);
+    }
     show(nodes);
   } else {
     const box = document.createElement("div");
