@@ -40,6 +40,11 @@ def _live_texts() -> dict[str, str]:
         "withdrawn_taken": _("Another interpreter took this assignment."),
         "withdrawn_expired": _("The offer expired."),
         "withdrawn_cancelled": _("The booking was cancelled."),
+        "withdrawn_blocked": _(
+            "The organisation has blocked you for this booking (section 16 of the Interpreter "
+            "Act). The booking is still open for others."
+        ),
+        "withdrawn_rules": _("You no longer meet a requirement of this booking."),
         "assignment_changed": _("One of your assignments changed. See My assignments."),
     }
 

@@ -33,6 +33,20 @@ def test_offers_page_lists_open_offers_and_where_to_resume_the_stream(client: Cl
     assert 'data-socket-path="/ws/interpreter/"' in body
 
 
+def test_offers_page_has_a_text_for_each_reason_an_offer_is_withdrawn(client: Client) -> None:
+    _w, user, _offer = _offered()
+    client.force_login(user)
+    texts = client.get("/interpreter/offers/").context["live_texts"]
+    assert texts["withdrawn_taken"] == "En annen tolk tok oppdraget."
+    assert texts["withdrawn_cancelled"] == "Bestillingen ble avbestilt."
+    assert texts["withdrawn_expired"] == "Tilbudet har utløpt."
+    assert "tolkeloven § 16" in texts["withdrawn_blocked"]
+    assert "åpen for andre" in texts["withdrawn_blocked"]
+    assert texts["withdrawn_rules"] == "Du oppfyller ikke lenger et krav for denne bestillingen."
+    english = client.get("/interpreter/offers/", HTTP_ACCEPT_LANGUAGE="en").context["live_texts"]
+    assert "section 16 of the Interpreter Act" in english["withdrawn_blocked"]
+
+
 def test_offer_card_fragment_is_only_for_the_own_open_offer(client: Client) -> None:
     _w, user, offer = _offered()
     client.force_login(user)
