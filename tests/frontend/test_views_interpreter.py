@@ -165,6 +165,35 @@ def test_giving_an_assignment_back_reopens_the_booking(client: Client) -> None:
     assert response.status_code == 404
 
 
+def test_assignments_page_listens_and_its_list_comes_again_without_a_cancelled_one(
+    client: Client,
+) -> None:
+    from booking.dispatch.services.bookings import booking_cancel
+
+    w, user, offer = _offered()
+    client.force_login(user)
+    client.post(
+        f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on", "confidentiality": "on"}
+    )
+    assignment = Assignment.objects.get()
+    page = client.get("/interpreter/assignments/")
+    body = page.content.decode()
+    last = Event.objects.filter(interpreter=user.interpreter).latest("id").id
+    assert f'data-since="{last}"' in body
+    assert 'data-socket-path="/ws/interpreter/"' in body
+    assert "frontend/js/assignments.js" in body
+    assert page.context["live_texts"]["changed_cancelled"] == \
+        "Et oppdrag ble avbestilt og står ikke lenger i listen din."
+    listed = client.get("/interpreter/assignments/?fragment=list").content.decode()
+    assert "<html" not in listed and f'data-assignment-id="{assignment.pk}"' in listed
+    booking_cancel(booking_id=offer.booking_id, user=w.booker, reason="Saken er avlyst")
+    event = Event.objects.filter(interpreter=user.interpreter).latest("id")
+    assert event.kind == "assignment.changed" and event.payload["change"] == "cancelled"
+    listed = client.get("/interpreter/assignments/?fragment=list").content.decode()
+    assert f'data-assignment-id="{assignment.pk}"' not in listed
+    assert "Du har ingen kommende oppdrag." in listed
+
+
 def test_a_personal_offer_says_so_and_names_the_documented_exception(client: Client) -> None:
     from booking.dispatch.services.exception_path import offer_send_personal
     from booking.rules import ExceptionRecord
