@@ -338,7 +338,8 @@ class CloseReason:
 
 OFFER_CLOSE_REASONS: Mapping[str, CloseReason] = {
     "taken": CloseReason(OS.WITHDRAWN),  # someone else took the booking, or it was assigned
-    "cancelled": CloseReason(OS.WITHDRAWN),  # the booking was cancelled, or a block/suspension
+    "cancelled": CloseReason(OS.WITHDRAWN),  # the booking was cancelled
+    "blocked": CloseReason(OS.WITHDRAWN),  # a § 16 block on the interpreter; the booking stays open
     "rules": CloseReason(OS.WITHDRAWN),  # the re-check: a rule no longer holds
     "expired": CloseReason(OS.EXPIRED),  # the deadline passed
     "declined": CloseReason(OS.DECLINED, notify=False),  # the interpreter said no themselves
@@ -390,7 +391,7 @@ def offers_withdraw(
     *, booking: Booking, reason: str, exclude_offer_id: int | None = None,
     interpreter_ids: list[int] | None = None, now: dt.datetime | None = None,
 ) -> int:
-    """Close the booking's pending offers for `reason` (`taken`, `expired` or `cancelled`), or
+    """Close the booking's pending offers for `reason` (see `OFFER_CLOSE_REASONS`), or
     only those to `interpreter_ids`, in one update, and tell each interpreter. Returns how many.
     Call holding the booking lock."""
     close = _close_reason(reason)

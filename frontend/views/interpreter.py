@@ -40,6 +40,11 @@ def _live_texts() -> dict[str, str]:
         "withdrawn_taken": _("Another interpreter took this assignment."),
         "withdrawn_expired": _("The offer expired."),
         "withdrawn_cancelled": _("The booking was cancelled."),
+        "withdrawn_blocked": _(
+            "The organisation has blocked you for this booking (section 16 of the Interpreter "
+            "Act). The booking is still open for others."
+        ),
+        "withdrawn_rules": _("You no longer meet a requirement of this booking."),
         "assignment_changed": _("One of your assignments changed. See My assignments."),
     }
 
@@ -127,18 +132,34 @@ def _calendar_url(request: HttpRequest, key: str | None) -> str:
     return request.build_absolute_uri("/api/v1/me/calendar.ics") + f"?token={key}"
 
 
+def _assignment_texts() -> dict[str, str]:
+    return {
+        "status_open": _("Live: your assignments update by themselves."),
+        "status_connecting": _("Connecting to live updates…"),
+        "status_closed": _("Connection lost. Trying again…"),
+        "status_denied": _("Live updates stopped: log in again to get them."),
+        "changed": _("Your assignments changed."),
+        "changed_assigned": _("You have a new assignment."),
+        "changed_cancelled": _("An assignment was cancelled and is no longer in your list."),
+        "changed_reopened": _("An assignment was taken from you and is offered to others."),
+    }
+
+
 @role_required(Role.INTERPRETER)
 def assignments(request: HttpRequest) -> HttpResponse:
+    """Upcoming assignments; `?fragment=list` is the list alone, fetched again by the page when
+    an `assignment.changed` event arrives."""
     user: Any = request.user
+    context: dict[str, Any] = {"assignments": list(upcoming_assignments_for(user=user))}
+    if request.GET.get("fragment") == "list":
+        return render(request, "frontend/interpreter/assignment_list.html", context)
     token = calendar_token_for(user=user)
-    return render(
-        request,
-        "frontend/interpreter/assignments.html",
-        {
-            "assignments": list(upcoming_assignments_for(user=user)),
-            "calendar_url": _calendar_url(request, token.key if token else None),
-        },
+    context.update(
+        since=last_event_id(user=user),
+        live_texts=_assignment_texts(),
+        calendar_url=_calendar_url(request, token.key if token else None),
     )
+    return render(request, "frontend/interpreter/assignments.html", context)
 
 
 @require_POST

@@ -153,3 +153,98 @@ def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
     # The coordinator's board drops the cancelled booking by itself.
     row.wait_for(state="detached", timeout=15_000)
     assert coordinator.evaluate("window.__notReloaded") is True
+
+
+def test_assignment_leaves_my_assignments_live_when_the_booker_cancels(pages: Pages) -> None:
+    booker = pages.login("booker")
+    booker.goto(pages.base + "/book/")
+    booker.get_by_label("Søk etter språk").fill("tigr")
+    booker.get_by_label("Språk", exact=True).select_option("tir")
+    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=13)
+    booker.get_by_label("Dato", exact=True).fill(day.isoformat())
+    booker.get_by_label("Fra", exact=True).fill("09:00")
+    booker.get_by_label("Til", exact=True).fill("10:00")
+    booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
+    booker.get_by_label("Skjønnsmessig").check()
+    booker.get_by_role("button", name="Send bestillingen").click()
+    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+
+    coordinator = pages.login("coordinator")
+    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
+    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
+    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
+    coordinator.wait_for_load_state()
+
+    # The interpreter accepts and stays on "Mine oppdrag".
+    interpreter = pages.login("interpreter")
+    interpreter.goto(pages.base + "/interpreter/offers/")
+    card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']").first
+    card.wait_for(timeout=15_000)
+    card.get_by_label(re.compile("inhabil")).check()
+    card.get_by_label(re.compile("taushetsplikt")).check()
+    card.get_by_role("button", name="Aksepter oppdraget").click()
+    interpreter.wait_for_url("**/interpreter/assignments/")
+    interpreter.wait_for_selector(LIVE)
+    mine = interpreter.locator(f"[data-assignment-id][data-booking-id='{booking_id}']")
+    assert mine.count() == 1
+    interpreter.evaluate("window.__notReloaded = true")
+
+    booker.reload()
+    booker.get_by_label("Ja, avbestill").check()
+    booker.get_by_role("button", name="Avbestill").click()
+    assert booker.locator("[data-live-booking] [data-status=cancelled]").is_visible()
+
+    # Gone from the interpreter's list within seconds, without a reload, and said aloud.
+    mine.wait_for(state="detached", timeout=10_000)
+    assert interpreter.evaluate("window.__notReloaded") is True
+    interpreter.locator("[data-announce]", has_text="ble avbestilt").wait_for(
+        state="attached", timeout=5_000
+    )
+    check_page(interpreter, "interpreter-assignment-cancelled-live")
+
+
+def test_offer_closes_live_with_the_block_as_reason_when_the_booker_blocks(pages: Pages) -> None:
+    booker = pages.login("booker")
+    booker.goto(pages.base + "/book/")
+    booker.get_by_label("Søk etter språk").fill("tigr")
+    booker.get_by_label("Språk", exact=True).select_option("tir")
+    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=14)
+    booker.get_by_label("Dato", exact=True).fill(day.isoformat())
+    booker.get_by_label("Fra", exact=True).fill("09:00")
+    booker.get_by_label("Til", exact=True).fill("10:00")
+    booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
+    booker.get_by_label("Skjønnsmessig").check()
+    booker.get_by_text("Flere valg").click()
+    booker.get_by_label("Saksnummer").fill("BT-16/2026")
+    booker.get_by_role("button", name="Send bestillingen").click()
+    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+
+    interpreter = pages.login("interpreter")
+    interpreter.goto(pages.base + "/interpreter/offers/")
+    interpreter.wait_for_selector(LIVE)
+
+    coordinator = pages.login("coordinator")
+    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
+    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
+    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
+    coordinator.wait_for_load_state()
+
+    card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']").first
+    card.wait_for(timeout=15_000)
+    interpreter.evaluate("window.__notReloaded = true")
+
+    # A § 16 block for this case only: the booking stays open, and the card says so.
+    booker.goto(pages.base + "/blocks/")
+    booker.get_by_label("Tolkenummer").fill("T-10001")
+    booker.get_by_label("Saksnummer").fill("BT-16/2026")
+    booker.get_by_label(re.compile(r"^Begrunnelse")).fill("Tolken er i slekt med parten i saken.")
+    booker.get_by_role("button", name="Sperr", exact=True).click()
+    booker.wait_for_load_state()
+
+    card.get_by_text(re.compile("sperret deg for denne bestillingen")).wait_for(timeout=15_000)
+    assert "avbestilt" not in card.inner_text()
+    assert card.get_by_role("button", name="Aksepter oppdraget").count() == 0
+    assert interpreter.evaluate("window.__notReloaded") is True
+    check_page(interpreter, "interpreter-offer-withdrawn-blocked-live")

@@ -33,6 +33,20 @@ def test_offers_page_lists_open_offers_and_where_to_resume_the_stream(client: Cl
     assert 'data-socket-path="/ws/interpreter/"' in body
 
 
+def test_offers_page_has_a_text_for_each_reason_an_offer_is_withdrawn(client: Client) -> None:
+    _w, user, _offer = _offered()
+    client.force_login(user)
+    texts = client.get("/interpreter/offers/").context["live_texts"]
+    assert texts["withdrawn_taken"] == "En annen tolk tok oppdraget."
+    assert texts["withdrawn_cancelled"] == "Bestillingen ble avbestilt."
+    assert texts["withdrawn_expired"] == "Tilbudet har utløpt."
+    assert "tolkeloven § 16" in texts["withdrawn_blocked"]
+    assert "åpen for andre" in texts["withdrawn_blocked"]
+    assert texts["withdrawn_rules"] == "Du oppfyller ikke lenger et krav for denne bestillingen."
+    english = client.get("/interpreter/offers/", HTTP_ACCEPT_LANGUAGE="en").context["live_texts"]
+    assert "section 16 of the Interpreter Act" in english["withdrawn_blocked"]
+
+
 def test_offer_card_fragment_is_only_for_the_own_open_offer(client: Client) -> None:
     _w, user, offer = _offered()
     client.force_login(user)
@@ -149,6 +163,35 @@ def test_giving_an_assignment_back_reopens_the_booking(client: Client) -> None:
     client.force_login(other)
     response = client.post(f"/interpreter/assignments/{booking_id}/give-back/", {"confirm": "on"})
     assert response.status_code == 404
+
+
+def test_assignments_page_listens_and_its_list_comes_again_without_a_cancelled_one(
+    client: Client,
+) -> None:
+    from booking.dispatch.services.bookings import booking_cancel
+
+    w, user, offer = _offered()
+    client.force_login(user)
+    client.post(
+        f"/interpreter/offers/{offer.pk}/accept/", {"impartial": "on", "confidentiality": "on"}
+    )
+    assignment = Assignment.objects.get()
+    page = client.get("/interpreter/assignments/")
+    body = page.content.decode()
+    last = Event.objects.filter(interpreter=user.interpreter).latest("id").id
+    assert f'data-since="{last}"' in body
+    assert 'data-socket-path="/ws/interpreter/"' in body
+    assert "frontend/js/assignments.js" in body
+    assert page.context["live_texts"]["changed_cancelled"] == \
+        "Et oppdrag ble avbestilt og står ikke lenger i listen din."
+    listed = client.get("/interpreter/assignments/?fragment=list").content.decode()
+    assert "<html" not in listed and f'data-assignment-id="{assignment.pk}"' in listed
+    booking_cancel(booking_id=offer.booking_id, user=w.booker, reason="Saken er avlyst")
+    event = Event.objects.filter(interpreter=user.interpreter).latest("id")
+    assert event.kind == "assignment.changed" and event.payload["change"] == "cancelled"
+    listed = client.get("/interpreter/assignments/?fragment=list").content.decode()
+    assert f'data-assignment-id="{assignment.pk}"' not in listed
+    assert "Du har ingen kommende oppdrag." in listed
 
 
 def test_a_personal_offer_says_so_and_names_the_documented_exception(client: Client) -> None:

@@ -116,7 +116,7 @@ def interpreter_block_create(
     audit_reason = f"§ 16: {reason}"
     for booking_id in _affected_bookings(block=block, now=now):
         booking = lock_booking(booking_id=booking_id)
-        withdrawn += offers_withdraw(booking=booking, reason="cancelled",
+        withdrawn += offers_withdraw(booking=booking, reason="blocked",
                                      interpreter_ids=[interpreter.pk])
         # The wave may now have no pending offer left: the next one goes out (or unfilled).
         next_wave_if_exhausted(booking, now=now)

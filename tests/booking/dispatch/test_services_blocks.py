@@ -13,6 +13,7 @@ from booking.models import (
     AssignmentStatus,
     AuditEntry,
     BookingStatus,
+    Event,
     InterpreterBlock,
     Offer,
     OfferStatus,
@@ -78,6 +79,25 @@ def test_block_withdraws_a_pending_offer_and_the_next_wave_goes_out() -> None:
     booking.refresh_from_db()
     # Nobody else is qualified: the next wave finds no one and the booking is unfilled.
     assert booking.status == BookingStatus.UNFILLED
+
+
+def test_block_tells_the_interpreter_the_offer_went_because_of_the_block() -> None:
+    w = world()
+    blocked, other = interpreter_user(), interpreter_user()
+    booking = book(w)
+    offers = offers_send_wave(booking_id=booking.pk, user=w.coordinator, now=NOW)
+    mine = next(o for o in offers if o.interpreter_id == blocked.interpreter_id)
+    interpreter_block_create(
+        user=w.booker, register_number=blocked.interpreter.register_number, reason=REASON,
+        now=NOW,
+    )
+    (event,) = Event.objects.filter(kind="offer.withdrawn")
+    assert event.interpreter_id == blocked.interpreter_id
+    assert event.payload == {"offer_id": mine.pk, "booking_id": booking.pk, "reason": "blocked"}
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.OFFERED
+    assert Offer.objects.get(booking=booking, interpreter=other.interpreter).status == \
+        OfferStatus.PENDING
 
 
 def test_another_organisations_bookings_are_untouched() -> None:

@@ -1,5 +1,5 @@
 // Interpreter's offers page: an offer.created event brings its card in without a reload; an
-// offer.withdrawn event (taken by someone else, expired, cancelled) closes the card.
+// offer.withdrawn event closes the card with the reason (taken, cancelled, blocked, rules, expired).
 import { announce, fragment, startLive, texts } from "./live.js";
 
 const root = document.querySelector("[data-live-offers]");
