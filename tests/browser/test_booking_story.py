@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import Pages, check_page
@@ -108,20 +109,30 @@ def test_book_offer_accept_and_see_it_assigned_live(pages: Pages) -> None:
     check_page(booker, "booker-booking-detail-assigned")
 
 
-def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
+def _book_tigrinya(pages: Pages, *, days: int, start: str, end: str,
+                   case_reference: str = "") -> tuple[Any, int]:
+    """The booker books an on-site Tigrinya interpreter in Oslo `days` ahead (Oslo's date) through
+    the form; answers the booker's page, on the new booking, and the booking's id."""
     booker = pages.login("booker")
     booker.goto(pages.base + "/book/")
     booker.get_by_label("Søk etter språk").fill("tigr")
     booker.get_by_label("Språk", exact=True).select_option("tir")
-    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=12)
+    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=days)
     booker.get_by_label("Dato", exact=True).fill(day.isoformat())
-    booker.get_by_label("Fra", exact=True).fill("13:00")
-    booker.get_by_label("Til", exact=True).fill("14:00")
+    booker.get_by_label("Fra", exact=True).fill(start)
+    booker.get_by_label("Til", exact=True).fill(end)
     booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
     booker.get_by_label("Skjønnsmessig").check()
+    if case_reference:
+        booker.get_by_text("Flere valg").click()
+        booker.get_by_label("Saksnummer").fill(case_reference)
     booker.get_by_role("button", name="Send bestillingen").click()
     booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
-    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+    return booker, int(booker.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
+    booker, booking_id = _book_tigrinya(pages, days=12, start="13:00", end="14:00")
 
     interpreter = pages.login("interpreter")
     interpreter.wait_for_selector(LIVE)
@@ -156,19 +167,7 @@ def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
 
 
 def test_assignment_leaves_my_assignments_live_when_the_booker_cancels(pages: Pages) -> None:
-    booker = pages.login("booker")
-    booker.goto(pages.base + "/book/")
-    booker.get_by_label("Søk etter språk").fill("tigr")
-    booker.get_by_label("Språk", exact=True).select_option("tir")
-    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=13)
-    booker.get_by_label("Dato", exact=True).fill(day.isoformat())
-    booker.get_by_label("Fra", exact=True).fill("09:00")
-    booker.get_by_label("Til", exact=True).fill("10:00")
-    booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
-    booker.get_by_label("Skjønnsmessig").check()
-    booker.get_by_role("button", name="Send bestillingen").click()
-    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
-    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+    booker, booking_id = _book_tigrinya(pages, days=13, start="09:00", end="10:00")
 
     coordinator = pages.login("coordinator")
     coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
@@ -205,21 +204,8 @@ def test_assignment_leaves_my_assignments_live_when_the_booker_cancels(pages: Pa
 
 
 def test_offer_closes_live_with_the_block_as_reason_when_the_booker_blocks(pages: Pages) -> None:
-    booker = pages.login("booker")
-    booker.goto(pages.base + "/book/")
-    booker.get_by_label("Søk etter språk").fill("tigr")
-    booker.get_by_label("Språk", exact=True).select_option("tir")
-    day = dt.datetime.now(tz=OSLO).date() + dt.timedelta(days=14)
-    booker.get_by_label("Dato", exact=True).fill(day.isoformat())
-    booker.get_by_label("Fra", exact=True).fill("09:00")
-    booker.get_by_label("Til", exact=True).fill("10:00")
-    booker.get_by_label(re.compile(r"^Adresse")).fill("Markveien 1, 0554 Oslo")
-    booker.get_by_label("Skjønnsmessig").check()
-    booker.get_by_text("Flere valg").click()
-    booker.get_by_label("Saksnummer").fill("BT-16/2026")
-    booker.get_by_role("button", name="Send bestillingen").click()
-    booker.wait_for_url(re.compile(r"/bookings/\d+/$"))
-    booking_id = int(booker.url.rstrip("/").rsplit("/", 1)[1])
+    booker, booking_id = _book_tigrinya(pages, days=14, start="09:00", end="10:00",
+                                        case_reference="BT-16/2026")
 
     interpreter = pages.login("interpreter")
     interpreter.goto(pages.base + "/interpreter/offers/")
