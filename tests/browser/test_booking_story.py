@@ -131,17 +131,24 @@ def _book_tigrinya(pages: Pages, *, days: int, start: str, end: str,
     return booker, int(booker.url.rstrip("/").rsplit("/", 1)[1])
 
 
+def _offer_to_the_demo_interpreter(pages: Pages, booking_id: int) -> Any:
+    """The coordinator sends the booking's offer to the demo interpreter alone; answers the
+    coordinator's page."""
+    coordinator = pages.login("coordinator")
+    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
+    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
+    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
+    coordinator.wait_for_load_state()
+    return coordinator
+
+
 def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
     booker, booking_id = _book_tigrinya(pages, days=12, start="13:00", end="14:00")
 
     interpreter = pages.login("interpreter")
     interpreter.wait_for_selector(LIVE)
 
-    coordinator = pages.login("coordinator")
-    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
-    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
-    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
-    coordinator.wait_for_load_state()
+    coordinator = _offer_to_the_demo_interpreter(pages, booking_id)
 
     card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']").first
     card.wait_for(timeout=15_000)
@@ -169,11 +176,7 @@ def test_offer_closes_live_when_the_booker_cancels(pages: Pages) -> None:
 def test_assignment_leaves_my_assignments_live_when_the_booker_cancels(pages: Pages) -> None:
     booker, booking_id = _book_tigrinya(pages, days=13, start="09:00", end="10:00")
 
-    coordinator = pages.login("coordinator")
-    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
-    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
-    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
-    coordinator.wait_for_load_state()
+    _offer_to_the_demo_interpreter(pages, booking_id)
 
     # The interpreter accepts and stays on "Mine oppdrag".
     interpreter = pages.login("interpreter")
@@ -211,11 +214,7 @@ def test_offer_closes_live_with_the_block_as_reason_when_the_booker_blocks(pages
     interpreter.goto(pages.base + "/interpreter/offers/")
     interpreter.wait_for_selector(LIVE)
 
-    coordinator = pages.login("coordinator")
-    coordinator.goto(f"{pages.base}/dispatch/{booking_id}/")
-    coordinator.get_by_label(re.compile(r"\(T-10001\)")).check()
-    coordinator.get_by_role("button", name="Send en tilbudsrunde").click()
-    coordinator.wait_for_load_state()
+    _offer_to_the_demo_interpreter(pages, booking_id)
 
     card = interpreter.locator(f"[data-offer-id][data-booking-id='{booking_id}']").first
     card.wait_for(timeout=15_000)
